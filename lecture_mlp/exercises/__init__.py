@@ -1,0 +1,1 @@
+"""Checks for the notebooks' exercises: each names the mistake it recognises."""

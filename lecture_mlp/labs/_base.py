@@ -1,0 +1,124 @@
+"""What every interactive lab shares: sliders, readouts and ONE persistent figure.
+
+A lab builds its axes and artists once; a slider change recomputes the data with
+the package and updates the artists in place (``set_data`` and friends), then asks
+the canvas for one redraw. Nothing is re-created, so nothing stacks or flickers.
+
+Under ``%matplotlib widget`` (ipympl) the canvas is a widget and sits in the lab's
+box; its callbacks publish no output, so notebooks pass full nbval unmarked. Under
+any other backend (tests use Agg) the lab works the same, without the canvas in the
+box. With no kernel at all (GitHub, nbviewer, an HTML export) the lab's saved
+output still carries a PNG of its default state.
+
+A subclass defines:
+- ``controls()``: an ordered dict name -> ipywidgets control (the lecture's symbols);
+- ``build(fig)``: create axes and artists, keep them on ``self``;
+- ``draw(**values)``: recompute with the package and update the artists and
+  ``self.readout`` (a small HTML table of numbers).
+"""
+
+import base64
+import io
+import html
+
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+
+
+class Lab:
+    figsize = (9.0, 3.4)
+    title = ""
+
+    def __init__(self, **initial):
+        self.controls = self.controls_()
+        unknown = set(initial) - set(self.controls)
+        if unknown:
+            raise ValueError(f"unknown control(s) {sorted(unknown)}; this lab has "
+                             f"{sorted(self.controls)}")
+        for name, value in initial.items():
+            self.controls[name].value = value
+        self.readout = widgets.HTML()
+        with plt.ioff():  # under ipympl, do not display the figure on creation
+            self.fig = plt.figure(figsize=self.figsize)
+        canvas = self.fig.canvas
+        for attr, value in (("header_visible", False), ("footer_visible", False),
+                            ("toolbar_visible", False), ("resizable", False)):
+            if hasattr(canvas, attr):
+                setattr(canvas, attr, value)
+        self.build(self.fig)
+        self.update()
+        for control in self.controls.values():
+            control.observe(self._on_change, names="value")
+        self.widget = self._layout()
+
+    # --- to be defined by each lab
+    def controls_(self):
+        raise NotImplementedError
+
+    def build(self, fig):
+        raise NotImplementedError
+
+    def draw(self, **values):
+        raise NotImplementedError
+
+    # --- shared machinery
+    def values(self):
+        """The controls' current values, by name."""
+        return {name: control.value for name, control in self.controls.items()}
+
+    def _on_change(self, change):
+        self.update()
+
+    def update(self):
+        """Recompute from the controls and redraw the one figure in place."""
+        self.draw(**self.values())
+        self.fig.canvas.draw_idle()
+
+    def set(self, **values):
+        """Set several controls at once with a single redraw (used by presets)."""
+        for control in self.controls.values():
+            control.unobserve(self._on_change, names="value")
+        try:
+            for name, value in values.items():
+                self.controls[name].value = value
+        finally:
+            for control in self.controls.values():
+                control.observe(self._on_change, names="value")
+        self.update()
+
+    def _layout(self):
+        sliders = widgets.GridBox(
+            list(self.controls.values()),
+            layout=widgets.Layout(grid_template_columns="repeat(3, 1fr)"),
+        )
+        children = [sliders]
+        if isinstance(self.fig.canvas, widgets.DOMWidget):  # ipympl
+            children.append(self.fig.canvas)
+        children.append(self.readout)
+        box = widgets.VBox(children)
+        box.add_class("lecture-mlp-lab")
+        return box
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        """The live widget where a kernel is, a PNG of the current state where not."""
+        bundle = self.widget._repr_mimebundle_(include=include, exclude=exclude) or {}
+        png = io.BytesIO()
+        self.fig.savefig(png, format="png")
+        bundle["image/png"] = base64.b64encode(png.getvalue()).decode("ascii")
+        bundle["text/plain"] = f"<{type(self).__name__}: {self.title}>"
+        return bundle
+
+    def close(self):
+        """Close the figure (tests create many labs)."""
+        plt.close(self.fig)
+
+
+def readout_table(rows):
+    """An HTML table of (label, value) rows; values are pre-formatted strings."""
+    cells = "".join(
+        f"<tr><td style='padding-right:1em'>{html.escape(label)}</td>"
+        f"<td style='font-family:monospace' class='lab-value' data-name='{html.escape(label)}'>"
+        f"{html.escape(value)}</td></tr>"
+        for label, value in rows
+    )
+    return f"<table class='lab-readout'>{cells}</table>"

@@ -1,0 +1,220 @@
+"""A multilayer perceptron in the lecture's notation, trained by backprop.
+
+Samples are rows. Layer k (k = 1..K) has weights W^k of shape (n_{k−1}, n_k), so
+``W[i, j]`` is the slides' W_ij^k (from unit i of layer k−1 to unit j of layer k), and
+biases b^k of shape (n_k,):
+
+    θ^k = O^{k−1} W^k + b^k,        O^k = σ(θ^k),        O^0 = X.
+
+The output layer's activation belongs to the loss (sigmoid, or softmax for the
+categorical cross entropy). Backprop:
+
+    δ^K = loss.delta(θ^K, t)                          (the one loss-dependent line)
+    δ^k = (δ^{k+1} W^{k+1}ᵀ) ⊙ σ'(θ^k),  σ'(θ^k) = O^k(1 − O^k)   (hidden layers)
+    ∂C/∂W^k = O^{k−1}ᵀ δ^k / N,   ∂C/∂b^k = Σ_rows δ^k / N
+    W^k ← W^k − η ∂C/∂W^k                             (the slides' update, averaged)
+
+C is the loss's mean over the N samples, so every gradient carries the 1/N.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .activations import HIDDEN_ACTIVATIONS
+from .losses import get_loss
+from .validation import as_float_matrix, check_count, check_positive, check_same_shape
+
+
+@dataclass
+class History:
+    """What ``MLP.train`` records: index 0 is before training, index e after epoch e."""
+
+    loss: list = field(default_factory=list)
+    accuracy: list = field(default_factory=list)
+
+
+class MLP:
+    """Sigmoid MLP with layer widths ``sizes`` = [n_0, n_1, ..., n_K] and a loss.
+
+    ``loss``: a Loss instance or one of 'quadratic', 'cross_entropy',
+    'softmax_cross_entropy'. ``seed`` fixes the initial weights, drawn from
+    N(0, 1/n_{k−1}) (or N(0, init_scale²) when ``init_scale`` is given); biases
+    start at 0. ``dtype`` float64 (default, for gradient checks) or float32 (speed).
+    ``activation`` of the hidden units: 'sigmoid' (default, the lecture's) or 'tanh'.
+    """
+
+    def __init__(self, sizes, loss, *, seed=0, dtype=np.float64, activation="sigmoid",
+                 init_scale=None):
+        sizes = list(sizes) if np.ndim(sizes) == 1 else sizes
+        if not isinstance(sizes, list) or len(sizes) < 2:
+            raise ValueError(f"sizes must list at least two layer widths [n_0, ..., n_K], "
+                             f"got {sizes!r}")
+        for n in sizes:
+            check_count(n, "sizes (every layer width)", 1)
+        if activation not in HIDDEN_ACTIVATIONS:
+            raise ValueError(f"activation must be one of {sorted(HIDDEN_ACTIVATIONS)}, "
+                             f"got {activation!r}")
+        self.dtype = np.dtype(dtype)
+        if self.dtype not in (np.float32, np.float64):
+            raise ValueError(f"dtype must be float32 or float64, got {dtype!r}")
+        if init_scale is not None:
+            check_positive(init_scale, "init_scale")
+        self.sizes = [int(n) for n in sizes]
+        self.loss_fn = get_loss(loss)  # the Loss object; net.loss(X, t) is its value
+        self.activation = activation
+        self._f, self._f_prime = HIDDEN_ACTIVATIONS[activation]
+        rng = np.random.default_rng(seed)
+        self.weights, self.biases = [], []
+        for n_in, n_out in zip(self.sizes[:-1], self.sizes[1:]):
+            scale = init_scale if init_scale is not None else 1 / np.sqrt(n_in)
+            self.weights.append((rng.standard_normal((n_in, n_out)) * scale).astype(self.dtype))
+            self.biases.append(np.zeros(n_out, dtype=self.dtype))
+
+    def __repr__(self):
+        return (f"MLP(sizes={self.sizes}, loss={self.loss_fn!r}, activation={self.activation!r}, "
+                f"dtype={self.dtype.name})")
+
+    @property
+    def depth(self):
+        """K, the number of weight layers."""
+        return len(self.weights)
+
+    # ----------------------------------------------------------------- checks
+    def _check_X(self, X):
+        X = as_float_matrix(X, "X", dtype=self.dtype)
+        if X.shape[1] != self.sizes[0]:
+            raise ValueError(f"X must have sizes[0] = {self.sizes[0]} columns (one per input "
+                             f"unit), got shape {X.shape}")
+        return X
+
+    def _check_data(self, X, t):
+        X = self._check_X(X)
+        t = as_float_matrix(t, "t", dtype=self.dtype)
+        check_same_shape(t, np.empty((X.shape[0], self.sizes[-1])))
+        self.loss_fn._check_targets(t)
+        return X, t
+
+    # ---------------------------------------------------------------- forward
+    def _forward(self, X):
+        """[O^0, ..., O^{K−1}] and the output pre-activations θ^K (no checks)."""
+        outputs = [X]
+        for W, b in zip(self.weights[:-1], self.biases[:-1]):
+            theta = outputs[-1] @ W + b
+            outputs.append(self._f(theta))
+        theta_K = outputs[-1] @ self.weights[-1] + self.biases[-1]
+        return outputs, theta_K
+
+    def forward(self, X):
+        """The layer outputs [O^0 = X, O^1, ..., O^K], each N × n_k."""
+        outputs, theta_K = self._forward(self._check_X(X))
+        return outputs + [self.loss_fn.output(theta_K)]
+
+    def predict(self, X):
+        """O^K, the network's output (N × n_K)."""
+        return self.forward(X)[-1]
+
+    def theta(self, X):
+        """θ^K, the output layer's pre-activations (N × n_K)."""
+        return self._forward(self._check_X(X))[1]
+
+    def loss(self, X, t):
+        """The loss's value (mean over the N samples) at the network's θ^K."""
+        X, t = self._check_data(X, t)
+        return float(np.mean(self.loss_fn._per_sample(self._forward(X)[1], t)))
+
+    # --------------------------------------------------------------- backward
+    def _backward(self, outputs, theta_K, t):
+        """(grad_W, grad_b) of the mean loss, from a forward pass (no checks)."""
+        N = theta_K.shape[0]
+        delta = self.loss_fn._delta(theta_K, t)  # δ^K: the only line that depends on the loss
+        grad_W, grad_b = [None] * self.depth, [None] * self.depth
+        for k in range(self.depth, 0, -1):  # k = K, ..., 1; weights[k-1] is W^k
+            grad_W[k - 1] = outputs[k - 1].T @ delta / N
+            grad_b[k - 1] = delta.sum(axis=0) / N
+            if k > 1:
+                # Hidden layers keep σ'(θ^{k−1}) = O(1 − O) whatever the loss.
+                delta = (delta @ self.weights[k - 1].T) * self._f_prime(outputs[k - 1])
+        return grad_W, grad_b
+
+    def gradients(self, X, t):
+        """(grad_W, grad_b): exact gradients of ``net.loss(X, t)``, shaped like the parameters."""
+        X, t = self._check_data(X, t)
+        outputs, theta_K = self._forward(X)
+        return self._backward(outputs, theta_K, t)
+
+    # --------------------------------------------------------------- training
+    def _step(self, X, t, eta):
+        """One gradient-descent step on the batch (X, t): W^k ← W^k − η ∂C/∂W^k."""
+        grad_W, grad_b = self._backward(*self._forward(X), t)
+        for W, b, gW, gb in zip(self.weights, self.biases, grad_W, grad_b):
+            W -= eta * gW  # in place: the lists keep pointing at the same arrays
+            b -= eta * gb
+
+    def epoch(self, X, t, *, eta, batch_size=None, rng=None):
+        """One pass of mini-batch gradient descent over (X, t), in place.
+
+        ``batch_size`` None is full-batch gradient descent; otherwise the rows are
+        shuffled once (by ``rng``, a numpy Generator or seed) and cut into batches of
+        ``batch_size`` (the last may be smaller). Each batch takes one step whose
+        gradient is the mean over that batch.
+        """
+        X, t = self._check_data(X, t)
+        eta = check_positive(eta, "eta")
+        if batch_size is not None:
+            batch_size = check_count(batch_size, "batch_size", 1)
+        self._epoch(X, t, eta, batch_size, np.random.default_rng(rng))
+
+    def _epoch(self, X, t, eta, batch_size, rng):
+        N = X.shape[0]
+        if batch_size is None or batch_size >= N:
+            self._step(X, t, eta)
+            return
+        order = rng.permutation(N)  # one shuffle per epoch; batches are slices of it
+        for start in range(0, N, batch_size):
+            rows = order[start:start + batch_size]
+            self._step(X[rows], t[rows], eta)
+
+    def train(self, X, t, *, eta, epochs, batch_size=None, seed=0):
+        """Train in place; return a History of loss and accuracy on (X, t) per epoch.
+
+        ``eta`` η > 0; ``epochs`` ≥ 0 passes; ``batch_size`` None (full batch) or ≥ 1;
+        ``seed`` fixes the shuffling. ``history.loss[0]`` is the loss before training,
+        ``history.loss[e]`` after epoch e. Never prints.
+        """
+        X, t = self._check_data(X, t)
+        eta = check_positive(eta, "eta")
+        epochs = check_count(epochs, "epochs", 0)
+        if batch_size is not None:
+            batch_size = check_count(batch_size, "batch_size", 1)
+        rng = np.random.default_rng(seed)
+        history = History()
+        self._record(history, X, t)
+        for _ in range(epochs):
+            self._epoch(X, t, eta, batch_size, rng)
+            self._record(history, X, t)
+        return history
+
+    def _record(self, history, X, t):
+        theta_K = self._forward(X)[1]
+        history.loss.append(float(np.mean(self.loss_fn._per_sample(theta_K, t))))
+        history.accuracy.append(_accuracy(self.loss_fn.output(theta_K), t))
+
+    def accuracy(self, X, t):
+        """Fraction of samples classified right: O > ½ for one output, else the arg max."""
+        X, t = self._check_data(X, t)
+        return _accuracy(self.loss_fn.output(self._forward(X)[1]), t)
+
+    def copy(self):
+        """An independent copy (same sizes, loss and parameters)."""
+        twin = object.__new__(MLP)
+        twin.__dict__.update(self.__dict__)
+        twin.weights = [W.copy() for W in self.weights]
+        twin.biases = [b.copy() for b in self.biases]
+        return twin
+
+
+def _accuracy(O, t):
+    if O.shape[1] == 1:
+        return float(np.mean((O > 0.5) == (t > 0.5)))
+    return float(np.mean(O.argmax(axis=1) == t.argmax(axis=1)))
