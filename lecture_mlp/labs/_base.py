@@ -47,8 +47,9 @@ class Lab:
                 setattr(canvas, attr, value)
         self.build(self.fig)
         self.update()
-        for control in self.controls.values():
+        for name, control in self.controls.items():
             control.observe(self._on_change, names="value")
+            control.add_class(f"control-{name}")  # lets browser tests find each control
         self.widget = self._layout()
 
     # --- to be defined by each lab
@@ -97,6 +98,7 @@ class Lab:
         children.append(self.readout)
         box = widgets.VBox(children)
         box.add_class("lecture-mlp-lab")
+        box.add_class(f"lab-{type(self).__name__}")
         return box
 
     def _repr_mimebundle_(self, include=None, exclude=None):
