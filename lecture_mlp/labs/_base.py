@@ -18,8 +18,8 @@ A subclass defines:
 """
 
 import base64
-import io
 import html
+import io
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
