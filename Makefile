@@ -1,0 +1,38 @@
+# Two commands on a fresh machine with Python 3.10+ and make:
+#   make lab    set up .venv and open the notebooks in JupyterLab
+#   make test   set up .venv and run every test (unit, full nbval, browser)
+# Other targets: make notebooks (re-execute all notebooks in place), make bench.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: lab test notebooks bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	@# Build matplotlib's font cache now, not inside the first notebook's output.
+	$(BIN)/python -c "import matplotlib.pyplot"
+	touch $(STAMP)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/
+
+test: $(STAMP)
+	$(BIN)/python -m pytest --nbval --nbval-current-env tests notebooks
+
+notebooks: $(STAMP)
+	$(BIN)/python tools/run_notebooks.py
+
+$(VENV)/.installed-bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[bench]"
+	touch $@
+
+bench: $(VENV)/.installed-bench
+	$(BIN)/python -m benchmarks.run
+
+clean:
+	rm -rf $(VENV)
