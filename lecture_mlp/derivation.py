@@ -1,0 +1,95 @@
+"""The slides' two-class cross-entropy gradient, line by line, as sympy expressions.
+
+One sample (N = 1): the slides' −1/N Σ_X is linear, so a line that holds for every
+sample holds for the mean. The unit is θ = W_i x_i + r, where r = Σ_{k≠i} W_k x_k + b
+collects everything that does not depend on W_i, and o = σ(θ) = 1 / (1 + e^{−θ}).
+
+Each step is a sympy expression in the symbols W_i, x_i, r, y; ``check_steps`` proves
+each line equal to the one before it (the difference simplifies to 0), and
+``numeric`` turns a line into a numpy function for finite-difference checks.
+"""
+
+from dataclasses import dataclass
+
+import sympy as sp
+
+W_i, x_i, r, y = sp.symbols("W_i x_i r y", real=True)
+THETA = W_i * x_i + r  # θ as a function of the weight W_i
+
+
+def sigma(theta):
+    """σ(θ) = 1 / (1 + e^{−θ}) as a sympy expression."""
+    return 1 / (1 + sp.exp(-theta))
+
+
+@dataclass(frozen=True)
+class Step:
+    """One line of the derivation: its LaTeX as on the slide and its sympy value."""
+
+    latex: str
+    expr: sp.Expr
+
+
+def cross_entropy():
+    """C = −[y log σ(θ) + (1 − y) log(1 − σ(θ))], one sample."""
+    o = sigma(THETA)
+    return -(y * sp.log(o) + (1 - y) * sp.log(1 - o))
+
+
+def gradient_steps():
+    """The slides' lines for ∂C/∂W_i, in order; the first is sympy's own derivative.
+
+    Every later line rewrites the one before it, as the slides do; the last is
+    x_i (σ(θ) − y) = x_i (o − y).
+    """
+    theta = sp.Symbol("theta", real=True)
+    o = sigma(THETA)
+    bracket = y / o - (1 - y) / (1 - o)  # ∂/∂o of the log-likelihood
+    dsigma_dtheta = sp.diff(sigma(theta), theta).subs(theta, THETA)  # sympy, not a formula
+    dtheta_dW = sp.diff(THETA, W_i)
+    return [
+        Step(r"\frac{\partial C}{\partial W_i}", sp.diff(cross_entropy(), W_i)),
+        Step(r"-\left[\frac{y}{\sigma(\theta)} - \frac{1-y}{1-\sigma(\theta)}\right]"
+             r"\frac{\partial \sigma(\theta)}{\partial W_i}",
+             -bracket * sp.diff(o, W_i)),
+        Step(r"-\left[\frac{y}{\sigma(\theta)} - \frac{1-y}{1-\sigma(\theta)}\right]"
+             r"\frac{\partial \sigma(\theta)}{\partial \theta}\cdot"
+             r"\frac{\partial \theta}{\partial W_i}",
+             -bracket * dsigma_dtheta * dtheta_dW),
+        Step(r"-\left[\frac{y-\sigma(\theta)}{\sigma(\theta)(1-\sigma(\theta))}\right]"
+             r"\sigma(\theta)(1-\sigma(\theta))\cdot x_i",
+             -((y - o) / (o * (1 - o))) * o * (1 - o) * x_i),
+        Step(r"x_i(\sigma(\theta) - y)", x_i * (o - y)),
+    ]
+
+
+def misprinted_step():
+    """The slide's third line as printed: σ(θ)(1−σ(θ).x_i), the parenthesis misplaced."""
+    o = sigma(THETA)
+    return Step(r"-\left[\frac{y-\sigma(\theta)}{\sigma(\theta)(1-\sigma(\theta))}\right]"
+                r"\sigma(\theta)(1-\sigma(\theta)\cdot x_i)",
+                -((y - o) / (o * (1 - o))) * o * (1 - o * x_i))
+
+
+def last_factor(misprinted=False):
+    """The factor the misprint changes: σ(θ)(1−σ(θ))·x_i = ∂σ/∂W_i (no y in it), or,
+    with ``misprinted``, σ(θ)(1 − σ(θ)·x_i)."""
+    o = sigma(THETA)
+    return o * (1 - o * x_i) if misprinted else o * (1 - o) * x_i
+
+
+def check_steps(steps):
+    """simplify(line_k − line_{k−1}) for k = 1 .. len(steps) − 1: all 0 for a valid chain."""
+    return [sp.simplify(b.expr - a.expr) for a, b in zip(steps, steps[1:])]
+
+
+def numeric(expr):
+    """``expr`` as a numpy function f(W_i, x_i, r, y)."""
+    return sp.lambdify((W_i, x_i, r, y), expr, modules="numpy")
+
+
+def mean_sigma_prime():
+    """∫_0^1 σ(1 − σ) dσ: the mean of σ'(θ) = σ(1 − σ) over outputs σ spread evenly
+    on [0, 1]; it is 1/6, the reason for Nielsen's η ÷ 6 heuristic."""
+    s = sp.Symbol("sigma", real=True)
+    return sp.integrate(s * (1 - s), (s, 0, 1))
