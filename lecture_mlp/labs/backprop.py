@@ -1,0 +1,252 @@
+"""Figures and the retraining lab for "backprop with the squared error" (notebook 01).
+
+Everything here draws what the package computes: the network is ``lecture_mlp.MLP``,
+its training is ``MLP.train``, the decision regions come from
+``lecture_mlp.data.decision_grid``. Units are counted from 0, as in the code, so the
+lecture's W_ij^k is exactly ``net.weights[k - 1][i, j]``.
+"""
+
+import ipywidgets as widgets
+import numpy as np
+
+from ..data import decision_grid, xor_problem
+from ..figures import new_figure
+from ..mlp import MLP
+from ._base import Lab, readout_table
+
+# Decision-region colours: O^K = 0 (class 0) red, O^K = 1 (class 1) blue, ½ white, so
+# the boundary O^K = ½ shows as the white band between them.
+REGION_CMAP = "RdBu"
+CLASS_COLOURS = ("#b2182b", "#2166ac")  # the ends of RdBu: class 0, class 1
+
+LOSS_NAMES = {"quadratic": "quadratic E = ½(O − t)²", "cross_entropy": "cross entropy C"}
+
+
+def format_matrix(A, fmt="{:+.4f}"):
+    """A 2-D array (or a 1-D one, shown as one row) as aligned text, one row per line.
+
+    Rows are samples (for O^k, θ^k, δ^k) or units of layer k−1 (for W^k).
+    """
+    A = np.atleast_2d(np.asarray(A, dtype=np.float64))
+    return "\n".join("  ".join(fmt.format(v) for v in row) for row in A)
+
+
+# --------------------------------------------------------------------- network diagram
+def plot_network(net, *, example=(1, 0, 1), figsize=(8.0, 4.2)):
+    """The net's units O_i^k as circles joined by their weights, with each W^k and b^k
+    written out under its layer as a matrix (row i: from unit i of layer k−1, column j:
+    to unit j of layer k). One edge, ``example`` = (k, i, j), is labelled W_ij^k.
+
+    Edge colour is the weight's sign (blue +, red −), its width grows with |W_ij^k|.
+    Meant for small nets: every weight is written out. Returns a Figure.
+    """
+    fig, ax = new_figure(figsize=figsize)
+    sizes, dx = net.sizes, 3.0  # layers dx apart, units 1 apart
+    top = (max(sizes) - 1) / 2
+
+    def position(k, i):  # layer k at x = k dx, units centred vertically, unit 0 on top
+        return k * dx, (sizes[k] - 1) / 2 - i
+
+    for k, W in enumerate(net.weights, start=1):
+        for i in range(sizes[k - 1]):
+            for j in range(sizes[k]):
+                (x0, y0), (x1, y1) = position(k - 1, i), position(k, j)
+                colour = CLASS_COLOURS[1] if W[i, j] >= 0 else CLASS_COLOURS[0]
+                ax.plot([x0, x1], [y0, y1], color=colour, lw=0.8 + 2.5 * min(abs(W[i, j]), 1),
+                        alpha=0.6, zorder=1)
+                if (k, i, j) == tuple(example):
+                    ax.annotate(f"$W^{{{k}}}_{{{i}{j}}}$ = {W[i, j]:+.2f}",
+                                xy=(x0 + 0.6 * (x1 - x0), y0 + 0.6 * (y1 - y0)),
+                                xytext=(x0 + 0.45 * dx, top + 0.5), fontsize=9,
+                                ha="center", va="bottom",
+                                arrowprops={"arrowstyle": "->", "color": "0.3", "lw": 0.8})
+        # The layer's parameters as the matrices the code holds: W^k[i, j] = W_ij^k.
+        rows = [f"W{_superscript(k)} = " if i == 0 else " " * 5 for i in range(W.shape[0])]
+        text = "\n".join(r + "[" + " ".join(f"{v:+.2f}" for v in row) + "]"
+                         for r, row in zip(rows, W))
+        text += "\n" + f"b{_superscript(k)} = [" + " ".join(f"{v:+.2f}" for v in
+                                                         net.biases[k - 1]) + "]"
+        ax.text((k - 0.5) * dx, -top - 0.55, text, family="monospace", fontsize=8.5,
+                ha="center", va="top")
+    for k, n in enumerate(sizes):
+        for i in range(n):
+            x, y = position(k, i)
+            ax.add_patch(_circle((x, y)))
+            ax.text(x, y, f"$O^{{{k}}}_{{{i}}}$", ha="center", va="center", fontsize=11,
+                    zorder=4)
+        label = ("input $O^0 = x$" if k == 0 else
+                 f"output $O^{{{k}}} = O^K$" if k == len(sizes) - 1 else f"hidden $O^{{{k}}}$")
+        ax.text(k * dx, position(k, 0)[1] + 0.35, label, ha="center", va="bottom",
+                fontsize=10)
+    ax.text((len(sizes) - 1) * dx / 2, -top - 1.95,
+            "$W^k$[i, j] = $W^k_{ij}$: row i from unit i of layer k−1, column j to unit j "
+            "of layer k", ha="center", va="top", fontsize=9, color="0.3")
+    ax.set(xlim=(-0.6, (len(sizes) - 1) * dx + 0.6), ylim=(-top - 2.3, top + 1.0))
+    ax.set_aspect("equal")
+    ax.axis("off")
+    return fig
+
+
+def _superscript(k):
+    return str(k).translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"))
+
+
+def _circle(xy):
+    from matplotlib.patches import Circle
+
+    return Circle(xy, 0.25, facecolor="#f4f4f4", edgecolor="0.2", lw=1.0, zorder=2)
+
+
+# --------------------------------------------------------------------- training on XOR
+def xor_data(n=200, *, noise=0.35, seed=0):
+    """The 2-D problem of this notebook: ``lecture_mlp.data.xor_problem`` (X: N×2, t: N×1)."""
+    return xor_problem(n, noise=noise, seed=seed)
+
+
+def train_network(X, t, *, loss="quadratic", eta=2.0, width=8, epochs=1000, seed=0):
+    """A 2-``width``-1 sigmoid MLP, seeded, trained full batch by ``MLP.train``.
+
+    Returns (net, history); history.loss[e] is the mean loss after e epochs.
+    """
+    net = MLP([X.shape[1], width, 1], loss, seed=seed)
+    history = net.train(X, t, eta=eta, epochs=epochs)
+    return net, history
+
+
+def train_losses(net, X, t, *, eta, epochs):
+    """Train ``net`` in place, full batch; return the mean loss before each epoch and
+    after the last: exactly ``net.train(X, t, eta=eta, epochs=epochs).loss``.
+
+    A fast path for the lab: each epoch's single forward pass gives both the recorded
+    loss and the backprop step (``train`` runs a second one to record), and no
+    accuracy is recorded. No argument checks: X (N×n_0) and t (N×1) come from the lab.
+    """
+    per_sample = net.loss_fn._per_sample
+    losses = []
+    for _ in range(epochs):
+        outputs, theta_K = net._forward(X)
+        losses.append(float(np.mean(per_sample(theta_K, t))))
+        grad_W, grad_b = net._backward(outputs, theta_K, t)
+        for W, b, gW, gb in zip(net.weights, net.biases, grad_W, grad_b):
+            W -= eta * gW  # W^k ← W^k − η ∂C/∂W^k, as MLP._step does
+            b -= eta * gb
+    losses.append(float(np.mean(per_sample(net._forward(X)[1], t))))
+    return losses
+
+
+def _regions_axes(ax, X, t, resolution):
+    """Draw the samples and an (empty) decision-region image on ``ax``; return the image.
+
+    The image's extent is the grid ``decision_grid`` builds for X, so later updates
+    only need ``image.set_data(O)``.
+    """
+    lo, hi = X.min(axis=0) - 0.5, X.max(axis=0) + 0.5  # decision_grid's default margin
+    image = ax.imshow(np.full((resolution, resolution), 0.5), origin="lower",
+                      extent=(lo[0], hi[0], lo[1], hi[1]), cmap=REGION_CMAP, vmin=0, vmax=1,
+                      aspect="auto", interpolation="nearest", alpha=0.8)  # points stand out
+    for label in (0, 1):
+        rows = t[:, 0] == label
+        ax.scatter(X[rows, 0], X[rows, 1], s=12, color=CLASS_COLOURS[label],
+                   edgecolors="black", linewidths=0.4, label=f"t = {label}")
+    ax.set(xlabel="$x_1$", ylabel="$x_2$", xlim=(lo[0], hi[0]), ylim=(lo[1], hi[1]))
+    return image
+
+
+def plot_training(net, X, t, history, *, resolution=150):
+    """Loss curve (left) and decision regions O^K over the plane (right) of a trained net.
+
+    The white band where O^K = ½ (drawn as a black contour) is the decision boundary.
+    """
+    fig, (ax_loss, ax_reg) = new_figure(2, figsize=(10.0, 3.8))
+    epochs = np.arange(len(history.loss))
+    ax_loss.plot(epochs, history.loss, color="C0")
+    _log_loss_axis(ax_loss)
+    ax_loss.set(xlabel="epoch", xlim=(0, max(epochs[-1], 1)), ylim=_decade_limits(history.loss),
+                ylabel=f"{LOSS_NAMES.get(net.loss_fn.name, net.loss_fn.name)}, mean over N",
+                title=f"final loss {history.loss[-1]:.4f}, "
+                      f"accuracy {history.accuracy[-1]:.1%}")
+    image = _regions_axes(ax_reg, X, t, resolution)
+    xx, yy, O = decision_grid(net, X, resolution=resolution)
+    image.set_data(O[:, :, 0])
+    ax_reg.contour(xx, yy, O[:, :, 0], levels=[0.5], colors="black", linewidths=1.0)
+    ax_reg.set_title(f"decision regions: $O^K$ of the {'-'.join(map(str, net.sizes))} net")
+    ax_reg.legend(loc="upper right", fontsize=8, framealpha=0.9)
+    fig.colorbar(image, ax=ax_reg, label="$O^K$")
+    fig.tight_layout()
+    return fig
+
+
+def _log_loss_axis(ax):
+    """A log y axis labelled 0.01, 0.1, 1 (plain numbers, no minor labels), with a grid."""
+    from matplotlib.ticker import FuncFormatter, NullFormatter
+
+    ax.set_yscale("log")
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.yaxis.set_minor_formatter(NullFormatter())
+    ax.grid(True, which="major", color="0.9")  # a minor grid would double the render time
+
+
+def _decade_limits(values):
+    """Log-axis limits: the powers of ten just below the smallest and above the largest."""
+    lo, hi = float(np.min(values)), float(np.max(values))
+    return 10.0 ** np.floor(np.log10(lo)), 10.0 ** np.ceil(np.log10(hi) + 1e-12)
+
+
+class TrainingLab(Lab):
+    """Retrain a 2-n₁-1 sigmoid net on the XOR problem (N = 200, full batch) for the
+    chosen η, hidden width n₁, epochs and loss; show its loss curve and decision regions.
+
+    Every draw trains a fresh net from the same seed, so the figure and the readout
+    are a deterministic function of the controls.
+    """
+
+    title = "retrain a 2-n₁-1 network on XOR"
+    figsize = (9.0, 3.4)
+    resolution = 100  # of the decision-region grid: enough to see the boundary, cheap
+    seed = 0
+
+    def controls_(self):
+        return {
+            "eta": widgets.FloatLogSlider(value=2.0, base=10, min=-2, max=1.5, step=0.05,
+                                          description="η", readout_format=".3g",
+                                          continuous_update=False),
+            "width": widgets.IntSlider(value=4, min=1, max=16, step=1, description="hidden n₁",
+                                       continuous_update=False),
+            "epochs": widgets.IntSlider(value=500, min=10, max=1000, step=10,
+                                        description="epochs", continuous_update=False),
+            "loss": widgets.ToggleButtons(options=[("quadratic", "quadratic"),
+                                                   ("cross entropy", "cross_entropy")],
+                                          value="quadratic", description="loss"),
+        }
+
+    def build(self, fig):
+        self.X, self.t = xor_data(seed=self.seed)
+        self.ax_loss, self.ax_reg = fig.subplots(1, 2)
+        (self.loss_line,) = self.ax_loss.plot([], [], color="C0")
+        _log_loss_axis(self.ax_loss)
+        self.ax_loss.set(xlabel="epoch", ylabel="loss, mean over N = 200")
+        self.image = _regions_axes(self.ax_reg, self.X, self.t, self.resolution)
+        self.ax_reg.set_title("decision regions $O^K$ (white: ½)")
+        # Fixed margins, not tight_layout: the loss axis's tick labels change width
+        # (0.1 ... 0.001) and must never push its label out of the figure.
+        fig.subplots_adjust(left=0.095, right=0.985, bottom=0.15, top=0.9, wspace=0.27)
+
+    def train(self, eta, width, epochs, loss):
+        """The trained net and its losses (index e: after e epochs) for these values:
+        the same as ``train_network`` with this lab's data and seed."""
+        net = MLP([2, width, 1], loss, seed=self.seed)
+        return net, train_losses(net, self.X, self.t, eta=eta, epochs=epochs)
+
+    def draw(self, eta, width, epochs, loss):
+        net, losses = self.train(eta, width, epochs, loss)
+        self.loss_line.set_data(np.arange(epochs + 1), losses)
+        self.ax_loss.set_xlim(0, epochs)
+        self.ax_loss.set_ylim(*_decade_limits(losses))
+        self.ax_loss.set_title(LOSS_NAMES[loss])  # a title: changing it moves no axes
+        _, _, O = decision_grid(net, self.X, resolution=self.resolution)
+        self.image.set_data(O[:, :, 0])
+        self.readout.value = readout_table([
+            ("loss before training", f"{losses[0]:.4f}"),
+            ("final loss", f"{losses[-1]:.4f}"),
+            ("final accuracy", f"{net.accuracy(self.X, self.t):.1%}"),
+        ])
