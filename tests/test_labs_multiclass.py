@@ -152,6 +152,9 @@ def assert_training_lab_shows(lab):
     assert read["C after training"] == f"{history.loss[-1]:.4f}"
     assert read["accuracy after training"] == f"{history.accuracy[-1]:.3f}"
     assert read["C before training"] == f"{history.loss[0]:.4f}"
+    reached = [e for e, a in enumerate(history.accuracy) if a >= 0.9]
+    assert read["first epoch with accuracy ≥ 0.9"] == (str(reached[0]) if reached
+                                                        else "not reached")
 
 
 def test_training_lab_every_slider():

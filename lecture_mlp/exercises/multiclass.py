@@ -9,7 +9,7 @@ check can name the index mistake instead of only reporting a shape.
 import numpy as np
 
 from ..activations import sigmoid
-from ..losses import SoftmaxCrossEntropyLoss
+from ..losses import CrossEntropyLoss, SoftmaxCrossEntropyLoss
 from ._check import check_function
 
 
@@ -29,8 +29,7 @@ def _gradient_inputs():
 
 
 # ----------------------------------------------------------------------- δ^K
-def _delta(O, y):
-    return O - y
+_delta = CrossEntropyLoss().delta_from_output  # the package's δ^K = O − y
 
 
 DELTA_MISTAKES = {
@@ -51,7 +50,7 @@ def check_output_delta(output_delta):
 
 # ------------------------------------------------------------------ ∂C/∂W^K
 def _weight_gradient(O_prev, O, y):
-    return O_prev.T @ (O - y) / O.shape[0]
+    return O_prev.T @ _delta(O, y) / O.shape[0]  # as MLP._backward computes ∂C/∂W^K
 
 
 def _y_i_instead_of_y_j(O_prev, O, y):

@@ -159,7 +159,9 @@ class LogitLab(Lab):
                                               mew=2.5, label="target")[0]
             self.notes[name] = ax.text(0.03, 0.97, "", transform=ax.transAxes, va="top",
                                        fontsize=9)
-            ax.set(ylim=(-0.03, 1.35), title=title, xticks=x, xticklabels=labels)
+            # Few tick labels: text is most of the cost of each redraw.
+            ax.set(ylim=(-0.03, 1.35), title=title, xticks=x, xticklabels=labels,
+                   yticks=[0, 0.5, 1])
         ax_sig.legend(loc="upper right", fontsize=8, markerscale=0.5)
         self.grad_bars = {
             "sigmoid": ax_grad.bar(x - 0.18, np.zeros(self.M), width=0.36, color="C0",
@@ -169,7 +171,7 @@ class LogitLab(Lab):
         }
         ax_grad.axhline(0, color="0.6", lw=0.8)
         ax_grad.set(ylim=(-1.1, 1.5), title=r"gradient $\partial C/\partial\theta_j = o_j - y_j$",
-                    xticks=x, xticklabels=labels)
+                    xticks=x, xticklabels=labels, yticks=[-1, 0, 1])
         ax_grad.legend(loc="upper center", ncol=2, fontsize=8)
         fig.tight_layout()
 
@@ -294,12 +296,10 @@ class TrainingLab(Lab):
         # Fixed margins, not tight_layout: tick labels change with the data.
         fig.subplots_adjust(left=0.06, right=0.99, bottom=0.15, top=0.9, wspace=0.25)
 
-    def run(self, loss, eta, hidden, epochs):
-        """(net, History) for these control values (seed 0: the same start every time)."""
-        return train_three_class(loss, self.X, self.t, hidden=hidden, eta=eta, epochs=epochs)
-
     def draw(self, loss, eta, hidden, epochs):
-        net, history = self.run(loss, eta, hidden, epochs)
+        # Retrained from seed 0 on every change: the same start for every setting.
+        net, history = train_three_class(loss, self.X, self.t, hidden=hidden, eta=eta,
+                                         epochs=epochs)
         e = np.arange(epochs + 1)
         self.loss_line.set_data(e, history.loss)
         self.acc_line.set_data(e, history.accuracy)
