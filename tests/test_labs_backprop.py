@@ -33,6 +33,16 @@ def lab():
     lab.close()
 
 
+def assert_pixels_centred_on_grid(image, xx, yy):
+    """Pixel (r, c) of the image sits on the grid point (xx[r, c], yy[r, c])."""
+    left, right, bottom, top = image.get_extent()
+    n_rows, n_cols = xx.shape
+    centres_x = left + (np.arange(n_cols) + 0.5) * (right - left) / n_cols
+    centres_y = bottom + (np.arange(n_rows) + 0.5) * (top - bottom) / n_rows
+    np.testing.assert_allclose(centres_x, xx[0], atol=1e-12)
+    np.testing.assert_allclose(centres_y, yy[:, 0], atol=1e-12)
+
+
 def assert_lab_shows(lab, eta, width, epochs, loss):
     """The loss line, the decision-region image and the readout equal a fresh net
     trained by the package with the same values."""
@@ -42,8 +52,9 @@ def assert_lab_shows(lab, eta, width, epochs, loss):
     x, y = lab.loss_line.get_data()
     np.testing.assert_array_equal(x, np.arange(epochs + 1))
     np.testing.assert_allclose(y, history.loss, rtol=1e-12)
-    _, _, O = decision_grid(net, X, resolution=lab.resolution)
+    xx, yy, O = decision_grid(net, X, resolution=lab.resolution)
     np.testing.assert_allclose(np.asarray(lab.image.get_array()), O[:, :, 0], rtol=1e-12)
+    assert_pixels_centred_on_grid(lab.image, xx, yy)
     assert lab.ax_loss.get_xlim() == (0, epochs)
     lo, hi = lab.ax_loss.get_ylim()
     assert lo <= min(history.loss) and max(history.loss) <= hi
@@ -133,8 +144,9 @@ def test_plot_training_shows_the_history_and_the_regions():
     assert isinstance(fig, Figure)
     ax_loss, ax_reg = fig.axes[:2]
     np.testing.assert_allclose(ax_loss.lines[0].get_ydata(), history.loss)
-    _, _, O = decision_grid(net, X, resolution=40)
+    xx, yy, O = decision_grid(net, X, resolution=40)
     np.testing.assert_allclose(np.asarray(ax_reg.images[0].get_array()), O[:, :, 0])
+    assert_pixels_centred_on_grid(ax_reg.images[0], xx, yy)
     assert f"{history.accuracy[-1]:.1%}" in ax_loss.get_title()
     assert not plt.get_fignums()  # built outside pyplot: nothing left open
 
@@ -148,6 +160,15 @@ def test_plot_network_writes_out_every_weight():
             assert f"{v:+.2f}" in text
     edges = [line for line in fig.axes[0].lines]
     assert len(edges) == 2 * 3 + 3 * 1
+
+
+def test_decade_limits_bracket_the_losses():
+    from lecture_mlp.labs.backprop import _decade_limits
+
+    assert _decade_limits([0.125, 0.0121]) == (0.01, 1.0)
+    assert _decade_limits([0.1, 0.1]) == (0.1, 1.0)  # never two equal limits
+    lo, hi = _decade_limits([0.0, 0.5])  # a loss that underflowed to 0: still finite
+    assert 0 < lo < hi == 1.0
 
 
 def test_format_matrix():

@@ -1,9 +1,10 @@
 """Figures and the retraining lab for "backprop with the squared error" (notebook 01).
 
 Everything here draws what the package computes: the network is ``lecture_mlp.MLP``,
-its training is ``MLP.train``, the decision regions come from
-``lecture_mlp.data.decision_grid``. Units are counted from 0, as in the code, so the
-lecture's W_ij^k is exactly ``net.weights[k - 1][i, j]``.
+trained by ``MLP.train`` (the lab uses ``train_losses``, a fast path through the same
+``MLP._forward``/``MLP._backward`` that records the same losses), and the decision
+regions come from ``lecture_mlp.data.decision_grid``. Units are counted from 0, as in
+the code, so the lecture's W_ij^k is exactly ``net.weights[k - 1][i, j]``.
 """
 
 import ipywidgets as widgets
@@ -137,12 +138,14 @@ def train_losses(net, X, t, *, eta, epochs):
 def _regions_axes(ax, X, t, resolution):
     """Draw the samples and an (empty) decision-region image on ``ax``; return the image.
 
-    The image's extent is the grid ``decision_grid`` builds for X, so later updates
-    only need ``image.set_data(O)``.
+    The image's pixels are centred on the grid ``decision_grid`` builds for X (its
+    default margin 0.5), so later updates only need ``image.set_data(O)``.
     """
     lo, hi = X.min(axis=0) - 0.5, X.max(axis=0) + 0.5  # decision_grid's default margin
+    half = (hi - lo) / (resolution - 1) / 2  # imshow's extent is pixel edges, not centres
     image = ax.imshow(np.full((resolution, resolution), 0.5), origin="lower",
-                      extent=(lo[0], hi[0], lo[1], hi[1]), cmap=REGION_CMAP, vmin=0, vmax=1,
+                      extent=(lo[0] - half[0], hi[0] + half[0], lo[1] - half[1], hi[1] + half[1]),
+                      cmap=REGION_CMAP, vmin=0, vmax=1,
                       aspect="auto", interpolation="nearest", alpha=0.8)  # points stand out
     for label in (0, 1):
         rows = t[:, 0] == label
@@ -188,7 +191,8 @@ def _log_loss_axis(ax):
 
 def _decade_limits(values):
     """Log-axis limits: the powers of ten just below the smallest and above the largest."""
-    lo, hi = float(np.min(values)), float(np.max(values))
+    lo = max(float(np.min(values)), 1e-300)  # a loss that underflowed to 0 has no log
+    hi = max(float(np.max(values)), lo)
     return 10.0 ** np.floor(np.log10(lo)), 10.0 ** np.ceil(np.log10(hi) + 1e-12)
 
 
