@@ -11,7 +11,11 @@ each line equal to the one before it (the difference simplifies to 0), and
 
 from dataclasses import dataclass
 
+import numpy as np
 import sympy as sp
+
+from .gradcheck import numerical_gradient, rel_error
+from .losses import CrossEntropyLoss
 
 W_i, x_i, r, y = sp.symbols("W_i x_i r y", real=True)
 THETA = W_i * x_i + r  # θ as a function of the weight W_i
@@ -71,6 +75,13 @@ def misprinted_step():
                 -((y - o) / (o * (1 - o))) * o * (1 - o * x_i))
 
 
+def misprint_difference():
+    """misprinted line − correct line = (x_i − 1)(y − σ(θ)) / (1 − σ(θ)): zero only at
+    x_i = 1 (or o = y), so an example needs x_i ≠ 1 to expose the misprint."""
+    o = sigma(THETA)
+    return (x_i - 1) * (y - o) / (1 - o)
+
+
 def last_factor(misprinted=False):
     """The factor the misprint changes: σ(θ)(1−σ(θ))·x_i = ∂σ/∂W_i (no y in it), or,
     with ``misprinted``, σ(θ)(1 − σ(θ)·x_i)."""
@@ -86,6 +97,21 @@ def check_steps(steps):
 def numeric(expr):
     """``expr`` as a numpy function f(W_i, x_i, r, y)."""
     return sp.lambdify((W_i, x_i, r, y), expr, modules="numpy")
+
+
+def numeric_gradient_W(W, x, r_, y_, h=1e-5):
+    """∂C/∂W_i at θ = W x + r by centred differences of the package's cross entropy
+    (``CrossEntropyLoss.value``, float64): an oracle independent of the algebra."""
+    p = np.array([W], dtype=np.float64)
+    loss = CrossEntropyLoss()
+    return numerical_gradient(lambda: loss.value([[p[0] * x + r_]], [[y_]]), p, h)[0]
+
+
+def line_errors(steps, points):
+    """Relative error of each line against ``numeric_gradient_W`` at each point
+    (W_i, x_i, r, y): an array of shape (len(steps), len(points))."""
+    return np.array([[rel_error(numeric(step.expr)(*point), numeric_gradient_W(*point))
+                      for point in points] for step in steps])
 
 
 def mean_sigma_prime():

@@ -39,6 +39,16 @@ def test_every_line_matches_finite_differences(point):
         assert rel_error(derivation.numeric(step.expr)(*point), numeric) < 1e-7
 
 
+def test_line_errors_helper_matches_the_test_oracle():
+    steps = derivation.gradient_steps()
+    errors = derivation.line_errors(steps, POINTS)
+    assert errors.shape == (5, len(POINTS)) and errors.max() < 1e-7
+    for point in POINTS:
+        assert derivation.numeric_gradient_W(*point) == numeric_dC_dW(*point)
+    wrong = derivation.line_errors([derivation.misprinted_step()], POINTS)
+    assert wrong.min() > 0.5
+
+
 @pytest.mark.parametrize("point", POINTS)
 def test_lines_agree_with_the_package_delta(point):
     W, x, r, y = point
@@ -51,6 +61,7 @@ def test_misprint_is_wrong_except_at_x_equal_1():
     wrong = derivation.misprinted_step().expr
     diff = sp.simplify(wrong - derivation.gradient_steps()[-1].expr)
     assert diff != 0
+    assert sp.simplify(diff - derivation.misprint_difference()) == 0
     assert sp.simplify(diff.subs(derivation.x_i, 1)) == 0  # why x = 2 is needed to see it
     point = (0.35, 2.0, 0.0, 1.0)
     assert rel_error(derivation.numeric(wrong)(*point), numeric_dC_dW(*point)) > 0.5

@@ -134,6 +134,7 @@ def test_plateau_mask_is_saturated_and_wrong():
     {"w0": 5.0, "b0": 5.0, "eta": 10.0, "epochs": 600},
     {"w0": -5.0, "b0": -5.0, "eta": 10.0, "epochs": 0},
     {"w0": 5.0, "b0": -5.0, "eta": 1.0, "epochs": 10},
+    {"w0": 5.0, "b0": -5.0, "eta": 1.0, "epochs": 600},  # leaves the plotted square
 ])
 def test_landscape_lab_paths_are_simulate(values):
     lab = tc.LandscapeLab()
@@ -152,6 +153,10 @@ def test_landscape_lab_paths_are_simulate(values):
         label = tc.LOSS_LABELS[name]
         assert r[f"{label}: O"] == f"{run.output[-1]:.4f}"
         assert r[f"{label}: C"] == f"{run.cost[-1]:.4f}"
+        end = r[f"{label}: (w, b) after {v['epochs']} epochs"]
+        assert end.startswith(f"({run.w[-1]:+.3f}, {run.b[-1]:+.3f})")
+        outside = max(abs(run.w[-1]), abs(run.b[-1])) > lab.extent
+        assert end.endswith("outside the plotted square") == outside
         # The landscape is computed once: a slider changes only the path.
         np.testing.assert_array_equal(lab.images[name].get_array(), images[name])
     assert [len(ax.get_children()) for ax in lab.fig.axes] == n_artists

@@ -57,6 +57,8 @@ class LikelihoodLab(Lab):
         # Not clipped: at o = 0.001 or 0.999 the marker sits on the frame.
         self.mark_l = ax_l.plot([], [], "o", color="tab:green", clip_on=False, zorder=5)[0]
         self.mark_c = ax_c.plot([], [], "o", color="tab:blue", clip_on=False, zorder=5)[0]
+        for marker in (self.mark_l, self.mark_c):
+            marker.set_in_layout(False)  # an unclipped empty line would upset tight_layout
         # The likelihood peaks where o = y; the loss is smallest there.
         self.best = [ax.axvline(1.0, color="0.6", ls=":", lw=1) for ax in (ax_l, ax_c)]
         ax_l.set(xlabel="o", xlim=(0, 1), ylim=(0, 1.05), title="likelihood $o^y(1-o)^{1-y}$")
@@ -108,7 +110,7 @@ class CompareLab(Lab):
     """Quadratic vs cross entropy for the neuron x = 1, y = 0: same start, same η."""
 
     title = "single neuron (x = 1, y = 0): quadratic vs cross entropy"
-    figsize = (9.0, 3.4)
+    figsize = (9.0, 3.6)
     epochs = 300
     step_limits = (1e-12, 1e2)  # fixed log axis: every slider position fits
 
@@ -135,8 +137,10 @@ class CompareLab(Lab):
                  title="output (target y = 0)")
         ax_s.set(xlabel="epoch", xlim=(0, self.epochs), yscale="log", ylim=self.step_limits,
                  title="step size $\\eta\\,|\\partial C/\\partial w|$")
-        ax_o.legend(loc="upper right", fontsize=8)
-        fig.tight_layout()
+        # Below the axes: inside, it would hide curves that sit at O = 1 or O = 0.
+        fig.legend(handles=list(self.lines_o.values()), loc="lower center", ncol=2,
+                   fontsize=8, frameon=False)
+        fig.tight_layout(rect=(0, 0.07, 1, 1))
 
     def draw(self, w0, b0, eta, divide_by_6):
         runs = compare_runs(w0, b0, eta, divide_by_6, epochs=self.epochs)
@@ -231,8 +235,10 @@ class LandscapeLab(Lab):
             self.starts[name].set_data([w0], [b0])
             self.ends[name].set_data([run.w[-1]], [run.b[-1]])
             label = LOSS_LABELS[name]
+            outside = max(abs(run.w[-1]), abs(run.b[-1])) > self.extent
             rows += [(f"{label}: (w, b) after {epochs} epochs",
-                      f"({run.w[-1]:+.3f}, {run.b[-1]:+.3f})"),
+                      f"({run.w[-1]:+.3f}, {run.b[-1]:+.3f})"
+                      + (" outside the plotted square" if outside else "")),
                      (f"{label}: O", f"{run.output[-1]:.4f}"),
                      (f"{label}: C", f"{run.cost[-1]:.4f}")]
         self.readout.value = readout_table(rows)
@@ -290,7 +296,7 @@ def output_gradient_figure(runs):
         ax.plot(run.output, ls=ls, color=color, lw=1.8, label=label)
     ax.axhline(0.5, color="0.6", ls=":", lw=1)
     ax.set(xlabel="epoch", ylabel="output O", xlim=(0, len(run.output) - 1), ylim=(0, 1),
-           title="from (w, b) = (2, 2), x = 1, y = 0")
+           title=f"from (w, b) = ({run.w[0]:g}, {run.b[0]:g}), x = {run.x:g}, y = {run.y:g}")
     ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8)
     fig.tight_layout()
     return fig
