@@ -105,7 +105,7 @@ def sigmoid_figure(marks=(1.5, 4.0)):
     for th in marks:
         s = float(sigmoid_prime(th))
         ax_p.plot([th], [s], "o", color="tab:purple")
-        ax_p.annotate(f"σ'({th:g}) = {s:.4f}", (th, s), xytext=(th + 0.4, s + 0.03),
+        ax_p.annotate(f"σ'({th:g}) = {s:.4f}", (th, s), xytext=(th + 0.2, s + 0.035),
                       fontsize=9, color="tab:purple")
     ax_p.set(xlabel="θ", ylabel="σ'(θ)", title="its slope σ'(θ) = O(1 − O)", ylim=(0, 0.28))
     for ax in (ax_s, ax_p):
@@ -135,7 +135,7 @@ def training_figure(runs):
     ax_o.axhline(0.5, color="0.6", lw=0.8, ls="--")
     ax_o.set(xlabel="epoch", ylabel="output O", ylim=(0, 1), title="output (dot: first below 0.5)")
     ax_c.set(xlabel="epoch", ylabel="cost C", title="cost", ylim=(0, None))
-    ax_o.legend(fontsize=8, loc="upper right")
+    fig.legend(loc="outside lower center", ncol=len(runs), fontsize=9, frameon=False)
     for ax in (ax_o, ax_c):
         ax.set_xlim(0, max(run.output.shape[0] - 1 for run in runs.values()))
         ax.grid(alpha=0.3)
