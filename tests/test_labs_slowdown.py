@@ -224,6 +224,16 @@ def test_single_neuron_lab_epoch_follows_epochs_and_presets():
     lab.controls["epochs"].value = 100  # the epoch marker is clamped to the last epoch
     assert lab.controls["epoch"].value == 100
     check_neuron_lab(lab)
+    for order in (("epochs", "epoch"), ("epoch", "epochs")):  # a larger budget and epoch
+        lab.set(**{name: {"epochs": 300, "epoch": 250}[name] for name in order})
+        assert lab.controls["epoch"].value == 250 and lab.controls["epoch"].max == 300
+        check_neuron_lab(lab)
+        lab.set(epochs=100)
+        assert lab.controls["epoch"].value == 100
+    small = SingleNeuronLab(epochs=50, epoch=400)
+    assert small.controls["epoch"].value == 50 and small.controls["epoch"].max == 50
+    check_neuron_lab(small)
+    small.close()
     buttons = lab.widget.children[0].children
     buttons[0].click()  # start (0.6, 0.9): the canonical example
     assert lab.values() == {"w0": 0.6, "b0": 0.9, "x": 1.0, "t": 0.0, "eta": 0.15,

@@ -278,8 +278,8 @@ class SingleNeuronLab(Lab):
                                           description="η"),
             "epochs": widgets.IntSlider(value=300, min=10, max=1000, step=10,
                                         description="epochs"),
-            # max follows the epochs slider (set in draw); 1000 here so that any
-            # initial value up to the largest budget is kept.
+            # max follows the epochs slider; 1000 until then, so that any initial
+            # value within the largest budget is kept.
             "epoch": widgets.IntSlider(value=0, min=0, max=1000, description="epoch e"),
         }
 
@@ -295,10 +295,10 @@ class SingleNeuronLab(Lab):
         self.axes["output"].axhline(0.5, color="0.7", lw=0.8, ls="--")
         titles = {"output": "output O", "cost": "cost C", "grad_w": "|∂C/∂w|"}
         # Text is most of the cost of a redraw (each glyph is laid out and rendered
-        # again): few ticks, one short shared x label, a two-word key for a legend.
+        # again): few ticks, one short shared x label, a two-word key for a legend; and
+        # no grid (the readout gives the exact numbers at the marked epoch).
         for panel, ax in self.axes.items():
             _fixed_labels(ax, title=titles[panel])
-            ax.grid(alpha=0.3)
             ax.xaxis.set_major_locator(MaxNLocator(nbins=4, steps=[1, 2, 5, 10], integer=True))
             ax.yaxis.set_major_locator(MaxNLocator(nbins=3, steps=[1, 2, 5, 10]))
         self.axes["output"].set(ylim=(-0.02, 1.02), yticks=[0, 0.5, 1])
@@ -322,18 +322,34 @@ class SingleNeuronLab(Lab):
         w0, b0 = STARTS[start]
         self.set(w0=w0, b0=b0, epoch=0, **CANONICAL)
 
-    def _sync_epoch_max(self, epochs):
-        # The epoch slider ends at the last epoch; clamping it must not redraw again.
-        control = self.controls["epoch"]
-        control.unobserve(self._on_change, names="value")
+    # The epoch slider ends at the last epoch: the epochs slider sets its max (which
+    # clamps its value) before anything is drawn, and that clamp redraws nothing.
+    def __init__(self, **initial):
+        self._bounding = False
+        super().__init__(**initial)
+        self._bound_epoch(self.controls["epochs"].value)
+
+    def _bound_epoch(self, epochs):
+        self._bounding = True
         try:
-            control.max = epochs
+            self.controls["epoch"].max = epochs
         finally:
-            control.observe(self._on_change, names="value")
+            self._bounding = False
+
+    def _on_change(self, change):
+        if self._bounding:
+            return
+        if change["owner"] is self.controls["epochs"]:
+            self._bound_epoch(change["new"])
+        super()._on_change(change)
+
+    def set(self, **values):
+        if "epochs" in values:  # first, so that a new epoch within the new budget is kept
+            self._bound_epoch(values["epochs"])
+        super().set(**values)
 
     def draw(self, w0, b0, x, t, eta, epochs, epoch):
-        epoch = min(epoch, epochs)
-        self._sync_epoch_max(epochs)
+        epoch = min(epoch, epochs)  # as the slider shows it once its max is bound
         runs = self.runs(w0, b0, x, t, eta, epochs)
         e_axis = np.arange(epochs + 1)
         data = {loss: {"output": run.output, "cost": run.cost, "grad_w": np.abs(run.grad_w)}
