@@ -126,7 +126,8 @@ def plot_first_layer_scale(scales=None, *, sizes=(10, 20, 1), seeds=range(10)):
              title="the output layer learns, the hidden layer stalls")
     ax_s.set(xlabel="first-layer weight scale s", ylabel="mean $O^1(1 - O^1)$",
              title="hidden units saturate: $\\sigma'(\\theta^1)$ collapses")
-    ax_g.legend(fontsize=7.5, loc="lower left")
+    ax_g.set_ylim(top=ax_g.get_ylim()[1] * 20)  # headroom: the legend sits above the curves
+    ax_g.legend(fontsize=7.5, loc="upper center", ncol=2)
     ax_s.legend(fontsize=8, loc="lower left")
     fig.tight_layout()
     return fig
