@@ -264,6 +264,13 @@ class SingleNeuronLab(Lab):
     title = "single neuron: quadratic vs cross entropy"
     figsize = (10.5, 3.3)
 
+    # The epoch slider ends at the last epoch: the epochs slider sets its max (which
+    # clamps its value) before anything is drawn, and that clamp redraws nothing.
+    def __init__(self, **initial):
+        self._bounding = False
+        super().__init__(**initial)
+        self._bound_epoch(self.controls["epochs"].value)
+
     def controls_(self):
         def slider(value, lo, hi, step, description):
             return widgets.FloatSlider(value=value, min=lo, max=hi, step=step,
@@ -322,14 +329,8 @@ class SingleNeuronLab(Lab):
         w0, b0 = STARTS[start]
         self.set(w0=w0, b0=b0, epoch=0, **CANONICAL)
 
-    # The epoch slider ends at the last epoch: the epochs slider sets its max (which
-    # clamps its value) before anything is drawn, and that clamp redraws nothing.
-    def __init__(self, **initial):
-        self._bounding = False
-        super().__init__(**initial)
-        self._bound_epoch(self.controls["epochs"].value)
-
     def _bound_epoch(self, epochs):
+        """Set the epoch slider's max to ``epochs`` without a redraw."""
         self._bounding = True
         try:
             self.controls["epoch"].max = epochs
