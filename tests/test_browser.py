@@ -91,19 +91,32 @@ def browser():
 @pytest.fixture(scope="session")
 def shots():
     SHOTS.mkdir(parents=True, exist_ok=True)
-    for old in [*SHOTS.glob("*__before.png"), *SHOTS.glob("*__after.png")]:
+    for old in [*SHOTS.glob("*__before.png"), *SHOTS.glob("*__after.png"),
+                *SHOTS.glob("FAILED__*.png")]:
         old.unlink()  # what CI keeps must be this run's
     return SHOTS
 
 
+@pytest.fixture(scope="session")
+def app(browser, server):
+    app = lab_page.App(browser, server, viewport={"width": 1600, "height": 1600})
+    yield app
+    app.close()
+
+
 @pytest.fixture
-def page(browser, server):
-    context = browser.new_context(viewport={"width": 1600, "height": 1600})
-    context.add_init_script(lab_page.DRAW_CLOCK)
-    context.set_default_timeout(30_000)
-    yield context.new_page()
-    context.close()
-    server.shutdown_kernels()  # each notebook's kernel; the machine has few cores
+def page(app, request, shots):
+    """The session's JupyterLab page; the test opens one notebook in it."""
+    failed = request.session.testsfailed
+    page = app.page()
+    yield page
+    ok = request.session.testsfailed == failed  # the call's report is already counted
+    if not ok:
+        try:  # what the page looked like when the test failed, for CI to keep
+            page.screenshot(path=shots / f"FAILED__{request.node.name}.png")
+        except Exception:  # noqa: BLE001 (a broken page must not hide the failure)
+            pass
+    app.done(ok)
 
 
 @pytest.fixture
@@ -157,76 +170,109 @@ def same_text(a, b):
     return " ".join((a or "").split()) == " ".join((b or "").split())
 
 
-def check_readouts(page, lab, cls, oracle, overrides=None, timeout=5.0):
-    """The page's readouts equal the package's for the controls the page shows.
-    Returns the control values used."""
-    values = oracle.values(cls, lab_page.control_states(lab), overrides)
-    expected = oracle.readouts(cls, values)
-    assert expected, f"{cls.__name__} has no readout cells (td.lab-value)"
+class Shown:
+    """One lab on the page (its box, its place among the page's labs) and its class."""
+
+    def __init__(self, page, box, index, cls, oracle):
+        self.page, self.box, self.index, self.cls, self.oracle = page, box, index, cls, oracle
+        self.name = cls.__name__
+        self.controls = oracle.lab(cls).controls  # the in-process twin's: types, ranges
+
+    def models(self):
+        """control -> its front-end widget model's state (what the kernel was sent)."""
+        return lab_page.lab_models(self.page)[self.index]["controls"]
+
+    def values(self):
+        return self.oracle.values(self.cls, self.models())
+
+
+def check_readouts(lab, timeout=5.0):
+    """The page's readouts equal the package's for the control values the page
+    holds. Returns those values."""
+    values = lab.values()
+    expected = lab.oracle.readouts(lab.cls, values)
+    assert expected, f"{lab.name} has no readout cells (td.lab-value)"
     deadline = time.monotonic() + timeout
     while True:  # the readout and the image arrive as separate messages
-        shown = lab_page.readouts(lab)
+        shown = lab_page.readouts(lab.box)
         if shown.keys() == expected.keys() and all(same_text(shown[k], expected[k])
                                                    for k in expected):
             return values
         if time.monotonic() > deadline:
             break
-        page.wait_for_timeout(100)
+        lab.page.wait_for_timeout(100)
     diff = {k: (shown.get(k), expected.get(k)) for k in expected.keys() | shown.keys()
             if not same_text(shown.get(k), expected.get(k))}
-    raise AssertionError(f"{cls.__name__} at {values}: readouts differ from the package's "
+    raise AssertionError(f"{lab.name} at {values}: readouts differ from the package's "
                          f"(label: (page, package)): {diff}")
 
 
-def move_and_check(page, lab, cls, oracle, redraw_timeout=REDRAW_TIMEOUT):
+def move_and_check(lab, redraw_timeout=REDRAW_TIMEOUT):
     """Arrow key on the first slider's handle, then typing into the last slider's
     readout; after each the figure must show new pixels and the package's readouts.
     Returns [(slider, value after the move)]."""
-    name = cls.__name__
-    controls = oracle.lab(cls).controls
-    movable = sliders(controls, SLIDERS)
-    assert movable, f"{name} has no slider to move"
+    movable = sliders(lab.controls, SLIDERS)
+    assert movable, f"{lab.name} has no slider to move"
     moved = []
 
     slider = movable[0]
-    handle = lab_page.handle(lab, slider)
+    handle = lab_page.handle(lab.box, slider)
     was = handle.get_attribute("aria-valuetext")
     at_max = float(handle.get_attribute("aria-valuenow")) >= float(
         handle.get_attribute("aria-valuemax"))
-    before = lab_page.image(lab)
-    lab_page.press(lab, slider, "ArrowLeft" if at_max else "ArrowRight")
+    before = lab_page.image(lab.box)
+    lab_page.press(lab.box, slider, "ArrowLeft" if at_max else "ArrowRight")
     assert handle.get_attribute("aria-valuetext") != was, (
-        f"{name}: the arrow key did not move {slider!r} from {was}")
-    assert lab_page.wait_new_image(lab, before, redraw_timeout), (
-        f"{name}: no new pixels in the figure {redraw_timeout} ms after moving "
+        f"{lab.name}: the arrow key did not move {slider!r} from {was}")
+    assert lab_page.wait_new_image(lab.box, before, redraw_timeout), (
+        f"{lab.name}: no new pixels in the figure {redraw_timeout} ms after moving "
         f"{slider!r} with an arrow key")
-    moved.append((slider, check_readouts(page, lab, cls, oracle)[slider]))
+    models = lab.models()
+    sent = models[slider]["value"] if models[slider]["index"] is None else models[slider]["index"]
+    at = lab_page.handle_values(lab.box, models)[slider]
+    assert sent == at, f"{lab.name}: {slider!r}'s handle is at {at}, its model holds {sent}"
+    moved.append((slider, check_readouts(lab)[slider]))
 
-    typable = sliders(controls, TYPED)
+    typable = sliders(lab.controls, TYPED)
     if typable:
         slider = typable[-1]
-        control = controls[slider]
-        current = oracle.values(cls, lab_page.control_states(lab))[slider]
+        control = lab.controls[slider]
         text = typed_text(control, 0.25)
-        if math.isclose(float(text), current):
+        if math.isclose(float(text), lab.values()[slider]):
             text = typed_text(control, 0.75)
         value = int(text) if type(control).__name__ == "IntSlider" else float(text)
-        before = lab_page.image(lab)
-        lab_page.type_value(lab, slider, text)
-        assert lab_page.wait_new_image(lab, before, redraw_timeout), (
-            f"{name}: no new pixels in the figure {redraw_timeout} ms after typing "
+        before = lab_page.image(lab.box)
+        lab_page.type_value(lab.box, slider, text)
+        assert lab_page.wait_new_image(lab.box, before, redraw_timeout), (
+            f"{lab.name}: no new pixels in the figure {redraw_timeout} ms after typing "
             f"{text} into {slider!r}")
-        shown = oracle.values(cls, lab_page.control_states(lab))[slider]
-        assert math.isclose(shown, value, rel_tol=1e-9), (
-            f"{name}: typed {text} into {slider!r}, the slider shows {shown}")
-        moved.append((slider, check_readouts(page, lab, cls, oracle, {slider: value})[slider]))
+        values = check_readouts(lab)
+        assert values[slider] == value, (
+            f"{lab.name}: typed {text} into {slider!r}, its model holds {values[slider]}")
+        moved.append((slider, values[slider]))
     return moved
 
 
-def open_and_run(page, server, relpath):
+class Clock:
+    """Prints how long each phase took (shown with -s, or -rP, or on failure)."""
+
+    def __init__(self, what):
+        self.what, self.last = what, time.perf_counter()
+
+    def __call__(self, phase):
+        now = time.perf_counter()
+        print(f"{self.what}: {phase} {now - self.last:.1f} s")
+        self.last = now
+
+
+def open_and_run(page, relpath):
     """Open a notebook, wait for its kernel, Run All; the labs (name, locator)."""
-    lab_page.open_notebook(page, server.notebook_url(relpath, re.sub(r"\W", "-", relpath)))
+    start = time.perf_counter()
+    lab_page.open_notebook(page, relpath)
+    opened = time.perf_counter()
     lab_page.run_all(page, RUN_ALL_TIMEOUT)
+    print(f"{relpath}: open and kernel {opened - start:.1f} s, "
+          f"Run All {time.perf_counter() - opened:.1f} s")
     return lab_page.labs(page)
 
 
@@ -235,14 +281,16 @@ NOTEBOOK_PATHS = sorted(NOTEBOOKS.glob("*.ipynb"))
 
 
 @pytest.mark.parametrize("path", NOTEBOOK_PATHS, ids=[p.stem for p in NOTEBOOK_PATHS])
-def test_notebook(path, server, page, oracle, shots):
+def test_notebook(path, page, oracle, shots):
     """Run All: every cell runs, none shows an error, every lab renders and redraws."""
     nb = nbformat.read(path, as_version=4)
     code = [cell for cell in nb.cells if cell.cell_type == "code"]
     expected = saved_labs(nb, oracle.classes)
     classes = [oracle.resolve(name, title) for name, title in expected]
 
-    found = open_and_run(page, server, path.name)
+    clock = Clock(path.stem)
+    found = open_and_run(page, path.name)
+    clock("open + run all")
 
     shown = [cell for cell in lab_page.cells(page) if cell["code"]]
     assert len(shown) == len(code), f"{len(shown)} code cells on the page, {len(code)} in file"
@@ -258,21 +306,25 @@ def test_notebook(path, server, page, oracle, shots):
     assert [name for name, _ in found] == [name for name, _ in expected], (
         f"labs on the page {[n for n, _ in found]}, in the saved outputs "
         f"{[n for n, _ in expected]} (is the notebook saved executed?)")
+    models = lab_page.lab_models(page)
+    assert [m["name"] for m in models] == [name for name, _ in found]
     seen = {}
-    for (name, lab), cls in zip(found, classes, strict=True):
+    for index, ((name, box), cls) in enumerate(zip(found, classes, strict=True)):
         seen[name] = seen.get(name, 0) + 1
         stem = f"{path.stem}__{name}" + (f"_{seen[name]}" if seen[name] > 1 else "")
-        lab.scroll_into_view_if_needed()
-        lab_page.wait_drawn(lab, REDRAW_TIMEOUT)
-        assert lab_page.image(lab) != lab_page.blank(lab), f"{name}: the figure is blank"
-        controls = lab_page.control_states(lab)
-        assert controls.keys() == oracle.lab(cls).controls.keys(), (
-            f"{name}: controls on the page {sorted(controls)}, "
-            f"in the lab {sorted(oracle.lab(cls).controls)}")
-        check_readouts(page, lab, cls, oracle)  # the default state, before any move
-        lab.screenshot(path=shots / f"{stem}__before.png")
-        move_and_check(page, lab, cls, oracle)
-        lab.screenshot(path=shots / f"{stem}__after.png")
+        lab = Shown(page, box, index, cls, oracle)
+        box.scroll_into_view_if_needed()
+        lab_page.wait_drawn(box, REDRAW_TIMEOUT)
+        assert lab_page.image(box) != lab_page.blank(box), f"{name}: the figure is blank"
+        assert models[index]["controls"].keys() == lab.controls.keys(), (
+            f"{name}: controls on the page {sorted(models[index]['controls'])}, "
+            f"in the lab {sorted(lab.controls)}")
+        check_readouts(lab)  # the state Run All left, before any move
+        box.screenshot(path=shots / f"{stem}__before.png")
+        clock(f"{name} rendered")
+        move_and_check(lab)
+        box.screenshot(path=shots / f"{stem}__after.png")
+        clock(f"{name} moved")
 
 
 def scratch_notebook(server, name, *sources):
@@ -295,16 +347,16 @@ def test_redraw_latency(server, page, oracle, shots, capsys):
     relpath = scratch_notebook(server, "latency.ipynb",
                                f"%matplotlib widget\nfrom {cls.__module__} import {cls.__name__}",
                                f"lab = {cls.__name__}()\nlab")
-    [(_, lab)] = open_and_run(page, server, relpath)
-    lab_page.wait_drawn(lab, REDRAW_TIMEOUT)
+    [(_, box)] = open_and_run(page, relpath)
+    lab_page.wait_drawn(box, REDRAW_TIMEOUT)
     slider = sliders(oracle.lab(cls).controls, SLIDERS)[0]
     samples = []
     for i in range(LATENCY_PRESSES + 1):  # the first press warms up, it is not counted
-        before = lab_page.image(lab)
-        lab_page.press(lab, slider, "ArrowRight" if i % 2 == 0 else "ArrowLeft")
-        assert lab_page.wait_new_image(lab, before, REDRAW_TIMEOUT), f"press {i}: no new pixels"
+        before = lab_page.image(box)
+        lab_page.press(box, slider, "ArrowRight" if i % 2 == 0 else "ArrowLeft")
+        assert lab_page.wait_new_image(box, before, REDRAW_TIMEOUT), f"press {i}: no new pixels"
         if i:
-            samples.append(lab_page.last_latency(lab))
+            samples.append(lab_page.last_latency(box))
     ordered = sorted(samples)
     result = {"lab": f"{cls.__module__}.{cls.__name__}", "control": slider,
               "samples_ms": [round(s, 1) for s in samples],
@@ -330,7 +382,7 @@ def test_broken_redraw_is_caught(server, page, oracle):
         f"%matplotlib widget\nfrom {cls.__module__} import {cls.__name__}",
         f"{cls.__name__}._on_change = lambda self, change: None",
         f"lab = {cls.__name__}()\nlab")
-    [(_, lab)] = open_and_run(page, server, relpath)
-    lab_page.wait_drawn(lab, REDRAW_TIMEOUT)
+    [(_, box)] = open_and_run(page, relpath)
+    lab_page.wait_drawn(box, REDRAW_TIMEOUT)
     with pytest.raises(AssertionError, match="no new pixels"):
-        move_and_check(page, lab, cls, oracle, redraw_timeout=3000)
+        move_and_check(Shown(page, box, 0, cls, oracle), redraw_timeout=3000)

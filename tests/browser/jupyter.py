@@ -80,7 +80,8 @@ class JupyterServer:
                f"--ServerApp.root_dir={self.root}",
                f"--LabApp.user_settings_dir={settings}",
                f"--LabApp.workspaces_dir={self.tmp / 'workspaces'}",
-               "--LabApp.news_url=", "--ServerApp.open_browser=False"]
+               "--LabApp.news_url=", "--ServerApp.open_browser=False",
+               "--LabApp.expose_app_in_browser=True"]
         self.log = open(self.tmp / "server.log", "wb")  # noqa: SIM115 (closed in stop)
         self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT,
                                      stdin=subprocess.DEVNULL, env=env,
@@ -136,15 +137,14 @@ class JupyterServer:
         return json.loads(body) if body else None
 
     def shutdown_kernels(self):
-        """Stop every kernel (each notebook test starts one; two cores are few)."""
+        """Stop every kernel (after a failed test: its notebook may still be open)."""
         for kernel in self.api("kernels"):
             try:
                 self.api(f"kernels/{kernel['id']}", method="DELETE", timeout=10)
             except urllib.error.HTTPError:
                 pass  # already gone
 
-    def notebook_url(self, name, workspace):
-        # A fresh workspace per notebook: the default one would reopen (and start
-        # kernels for) every notebook opened before.
-        return (f"{self.url}/lab/workspaces/{workspace}/tree/{name}"
-                f"?reset&token={self.token}")
+    def app_url(self, workspace):
+        # A fresh, empty workspace: a saved one would reopen (and start kernels for)
+        # whatever was open before.
+        return f"{self.url}/lab/workspaces/{workspace}?reset&token={self.token}"

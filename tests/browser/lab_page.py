@@ -4,11 +4,10 @@ Selectors are JupyterLab 4's and ipywidgets 8's; a lab is the box with class
 ``lecture-mlp-lab lab-<ClassName>`` made by ``lecture_mlp.labs._base.Lab``.
 """
 
-import time
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 KERNEL_IDLE = "ipykernel) | Idle"  # the status bar's kernel item once it is ready
-HANDLE = ".widget-slider .noUi-handle[role=slider]"
-READOUT = ".widget-slider .widget-readout"
 CANVAS = ".jupyter-matplotlib-figure canvas"  # the first is the image, the second the overlay
 
 # Runs in every page before JupyterLab: count each canvas's draws with their time,
@@ -28,16 +27,74 @@ DRAW_CLOCK = """
 """
 
 
+class App:
+    """One JupyterLab page for the session: loading JupyterLab costs seconds, opening
+    a notebook in it well under one. After a failed test the page is dropped and
+    the next test gets a fresh one (nothing a failure left open can leak)."""
+
+    def __init__(self, browser, server, *, viewport, default_timeout=30_000):
+        self.browser, self.server = browser, server
+        self.viewport, self.default_timeout = viewport, default_timeout
+        self.context = self._page = None
+        self.loads = 0
+
+    def page(self):
+        if self._page is None:
+            self.context = self.browser.new_context(viewport=self.viewport)
+            self.context.add_init_script(DRAW_CLOCK)
+            self.context.set_default_timeout(self.default_timeout)
+            self._page = self.context.new_page()
+            self.loads += 1
+            open_app(self._page, self.server.app_url(f"browser-tests-{self.loads}"))
+        return self._page
+
+    def done(self, ok):
+        """After a test: close its notebook, or start over if the test failed."""
+        if self._page is None:
+            return
+        if ok:
+            try:
+                close_notebook(self._page)
+                return
+            except PlaywrightError:
+                pass
+        self.close()
+
+    def close(self):
+        if self.context is not None:
+            self.context.close()
+        self.context = self._page = None
+        self.server.shutdown_kernels()
+
+
 def menu(page, top, command):
-    """Open a main-menu item (``Run``, ``Edit``) and click the entry for ``command``."""
+    """Open a main-menu item (``File``, ``Edit``, ``Run``) and click ``command``'s entry."""
     page.locator(".lm-MenuBar-item", has_text=top).first.click()
     page.locator(f".lm-Menu [data-command='{command}']").click()
 
 
-def open_notebook(page, url, timeout=90_000):
+def open_app(page, url, timeout=90_000):
+    """Load JupyterLab and wait until its menus work."""
     page.goto(url)
-    page.get_by_text(KERNEL_IDLE).wait_for(timeout=timeout)
+    page.locator(".lm-MenuBar-item", has_text="File").first.wait_for(timeout=timeout)
+    page.locator("#jp-main-statusbar").wait_for(timeout=timeout)
+
+
+def open_notebook(page, path, timeout=90_000):
+    """File > Open from Path..., then wait for the cells and an idle kernel."""
+    menu(page, "File", "filebrowser:open-path")
+    field = page.locator(".jp-Dialog input")
+    field.fill(path)
+    field.press("Enter")
     page.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=timeout)
+    page.locator("#jp-main-statusbar").get_by_text(KERNEL_IDLE).wait_for(timeout=timeout)
+
+
+def close_notebook(page, timeout=30_000):
+    """File > Close and Shut Down Notebook (its kernel stops; nothing is saved)."""
+    menu(page, "File", "filemenu:close-and-cleanup")
+    page.locator(".jp-Dialog .jp-mod-accept").click()
+    page.locator(".jp-NotebookPanel").wait_for(state="detached", timeout=timeout)
 
 
 def cells(page):
@@ -53,20 +110,26 @@ def cells(page):
       }))""")
 
 
-def run_all(page, timeout):
+def run_all(page, timeout, retry_after=15_000):
     """Clear every output (so old numbers and dead widget views go), Run All, and
     wait until the kernel is idle with no cell queued or running.
 
-    Returns the seconds Run All took. Run All stops at an error, leaving later
-    cells unnumbered; the caller checks the prompts.
+    Run All stops at an error, leaving later cells unnumbered; the caller checks the
+    prompts. Run All issued while a kernel is still starting can do nothing; if no
+    cell has started after ``retry_after`` ms it is issued once more.
     """
     menu(page, "Edit", "editmenu:clear-all")
     page.wait_for_function("""() => [...document.querySelectorAll(
         '.jp-Notebook .jp-CodeCell .jp-InputPrompt')].every(p => !/\\d/.test(p.textContent))""")
-    start = time.perf_counter()
+    started = """() => [...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')]
+        .some(p => /\\[(\\*|\\d+)\\]/.test(p.textContent))"""
     menu(page, "Run", "runmenu:run-all")
-    # The first code cell is numbered once the kernel has run it; then wait for the
-    # queue to drain ([*]) and the kernel to report idle.
+    try:
+        page.wait_for_function(started, timeout=retry_after, polling=100)
+    except PlaywrightTimeout:
+        menu(page, "Run", "runmenu:run-all")
+    # Done: the first code cell is numbered, none is queued or running ([*]) and the
+    # kernel reports idle.
     page.wait_for_function("""(idle) => {
         const prompts = [...document.querySelectorAll(
             '.jp-Notebook .jp-CodeCell .jp-InputPrompt')].map(p => p.textContent);
@@ -74,7 +137,6 @@ def run_all(page, timeout):
         return prompts.length > 0 && /\\[\\d+\\]/.test(prompts[0])
             && !prompts.some(p => p.includes('*')) && status.includes(idle);
     }""", arg=KERNEL_IDLE, timeout=timeout, polling=100)
-    return time.perf_counter() - start
 
 
 # --- labs
@@ -145,35 +207,71 @@ def readouts(lab):
         .map(td => [td.dataset.name, td.textContent.trim()]))""")
 
 
-def control_states(lab):
-    """What the page shows for each control (class ``control-<name>``), raw: the
-    slider handles' aria values, readout texts, selected labels, checked states."""
-    return lab.evaluate("""el => {
-      const out = {};
-      const controls = [...el.querySelectorAll('*')].filter(
-          e => [...e.classList].some(k => k.startsWith('control-')));
-      for (const c of controls) {
-        const name = [...c.classList].find(k => k.startsWith('control-')).slice(8);
-        const handles = [...c.querySelectorAll('.noUi-handle[role=slider]')];
-        const select = c.querySelector('select');
-        const active = c.querySelector('.widget-toggle-button.mod-active');
-        const radio = c.querySelector('input[type=radio]:checked');
-        const box = c.querySelector('input[type=checkbox]');
-        const input = c.querySelector('input[type=number], input[type=text], textarea');
-        out[name] = {
-          handles: handles.map(h => h.getAttribute('aria-valuetext')),
-          readout: c.querySelector('.widget-readout')?.textContent ?? null,
-          select: select ? [...select.selectedOptions].map(o => o.textContent) : null,
-          toggle: c.classList.contains('widget-toggle-button')
-              ? c.classList.contains('mod-active') : null,
-          active: active ? active.dataset.value : null,
-          radio: radio ? radio.dataset.value : null,
-          checkbox: box ? box.checked : null,
-          input: input ? input.value : null,
-        };
-      }
-      return out;
-    }""")
+# The front end's widget models hold exactly what the page sends the kernel; the DOM
+# shows them rounded (a readout's format, aria-valuenow to 0.1) or moved (a handle
+# sits on its step grid, so a default of 2.0 on a log slider stepped by 0.05 in the
+# exponent shows at 10**0.30000000000000027). JupyterLab is served with
+# expose_app_in_browser so the test can reach the notebook's widget manager.
+LAB_MODELS = """async () => {
+  const mime = 'application/vnd.jupyter.widget-view+json';
+  const panel = window.jupyterapp.shell.currentWidget;
+  const rendermime = panel.content.rendermime;
+  const renderer = rendermime.getFactory(mime).createRenderer(
+      {mimeType: mime, sanitizer: rendermime.sanitizer});
+  const manager = await renderer._manager.promise;
+  renderer.dispose();
+  const ids = [];  // displayed widgets, in page order
+  for (const cell of panel.content.model.cells) {
+    if (cell.type !== 'code') continue;
+    for (let i = 0; i < cell.outputs.length; i++) {
+      const data = cell.outputs.get(i).toJSON().data;
+      if (data && data[mime]) ids.push(data[mime].model_id);
+    }
+  }
+  const labs = [];
+  for (const id of ids) {
+    const box = await manager.get_model(id);
+    const classes = box.get('_dom_classes') || [];
+    if (!classes.includes('lecture-mlp-lab')) continue;
+    const controls = {};
+    const walk = model => {
+      const name = (model.get('_dom_classes') || []).find(c => c.startsWith('control-'));
+      if (name) controls[name.slice(8)] = {model: model.get('_model_name'),
+          value: model.get('value') ?? null, index: model.get('index') ?? null,
+          base: model.get('base') ?? null};
+      for (const child of model.get('children') || []) walk(child);
+    };
+    walk(box);
+    labs.push({name: classes.find(c => c.startsWith('lab-')).slice(4), controls});
+  }
+  return labs;
+}"""
+
+# Where each slider's handle is, as the value ipywidgets sends for it: aria-valuetext
+# is the handle's exact position (String of a number), a log slider's the exponent.
+HANDLE_VALUES = """(el, bases) => {
+  const out = {};
+  for (const [name, base] of Object.entries(bases)) {
+    const h = el.querySelector(`.control-${name} .noUi-handle[role=slider]`);
+    if (!h) continue;
+    const at = Number(h.getAttribute('aria-valuetext'));
+    out[name] = base === null ? at : Math.pow(base, at);
+  }
+  return out;
+}"""
+
+
+def lab_models(page):
+    """Each displayed lab's controls as its widget models hold them, in page order:
+    [{name, controls: {control: {model, value, index, base}}}]."""
+    return page.evaluate(LAB_MODELS)
+
+
+def handle_values(lab, controls):
+    """control -> the value the page sends for its handle's position (sliders only);
+    ``controls`` as in lab_models."""
+    bases = {name: c["base"] for name, c in controls.items() if "Slider" in c["model"]}
+    return lab.evaluate(HANDLE_VALUES, bases)
 
 
 def handle(lab, name):

@@ -1,15 +1,14 @@
 """What the package says a lab's readouts are for the controls the page shows.
 
 The browser shows a lab from a kernel; this module builds the same lab class here
-(Agg backend, no kernel), sets the same control values, and returns its readout
-table. Readouts are a deterministic function of the controls, so the two must agree.
+(Agg backend, no kernel), sets the control values the page holds, and returns its
+readout table. Readouts are a deterministic function of the controls, so the two
+must agree.
 """
 
 import html.parser
 import importlib
 import pkgutil
-
-import ipywidgets as widgets
 
 import lecture_mlp.labs
 from lecture_mlp.labs._base import Lab
@@ -53,49 +52,25 @@ class _Cells(html.parser.HTMLParser):
 
 
 def readout_values(readout_html):
+    """label -> text of each ``td.lab-value`` cell, whitespace collapsed."""
     parser = _Cells()
     parser.feed(readout_html)
     return {name: " ".join(text.split()) for name, text in parser.values.items()}
 
 
-def _label_to_value(control, label):
-    return dict(zip(control._options_labels, control._options_values, strict=True))[label]
-
-
 def page_value(control, state):
-    """The Python value of one control from what the page shows (see
-    lab_page.control_states). None when the control holds no value (a Button)."""
-    handles = state["handles"]
-    if isinstance(control, widgets.FloatLogSlider):
-        return control.base ** float(handles[0])  # the handle sits on the exponent
-    if isinstance(control, widgets.SelectionRangeSlider):
-        return tuple(control.options[int(float(h))] for h in handles)
-    if isinstance(control, widgets.SelectionSlider):
-        return _label_to_value(control, state["readout"])
-    if isinstance(control, (widgets.IntRangeSlider, widgets.FloatRangeSlider)):
-        cast = int if isinstance(control, widgets.IntRangeSlider) else float
-        return tuple(cast(float(h)) for h in handles)
-    if isinstance(control, widgets.IntSlider):
-        return int(float(handles[0]))
-    if isinstance(control, widgets.FloatSlider):
-        return float(handles[0])
-    if isinstance(control, (widgets.Dropdown, widgets.Select)):
-        return _label_to_value(control, state["select"][0])
-    if isinstance(control, widgets.ToggleButtons):
-        return _label_to_value(control, state["active"])
-    if isinstance(control, widgets.RadioButtons):
-        return _label_to_value(control, state["radio"])
-    if isinstance(control, widgets.ToggleButton):
-        return state["toggle"]
-    if isinstance(control, widgets.Checkbox):
-        return state["checkbox"]
-    if isinstance(control, (widgets.IntText, widgets.BoundedIntText)):
-        return int(state["input"])
-    if isinstance(control, (widgets.FloatText, widgets.BoundedFloatText)):
-        return float(state["input"])
-    if isinstance(control, widgets.Text):
-        return state["input"]
-    return None
+    """The Python value of one control from its front-end widget model (see
+    lab_page.lab_models); None when it holds no value (a Button).
+    Selection widgets sync an index, not the value."""
+    if state["index"] is not None and hasattr(control, "_options_values"):
+        index = state["index"]
+        if isinstance(index, list):  # a SelectionRangeSlider or SelectMultiple
+            return tuple(control._options_values[i] for i in index)
+        return control._options_values[index]
+    value = state["value"]
+    if isinstance(value, list):  # range sliders
+        return tuple(value)
+    return value
 
 
 class Oracle:
@@ -121,9 +96,8 @@ class Oracle:
             self._labs[cls] = cls()
         return self._labs[cls]
 
-    def values(self, cls, states, overrides=None):
-        """Control values from the page's states (overrides win: a typed value is
-        known exactly, the page's rounded text is not)."""
+    def values(self, cls, states):
+        """Control values from the page's widget models (lab_page.lab_models)."""
         values = {}
         for name, control in self.lab(cls).controls.items():
             if name not in states:
@@ -131,7 +105,6 @@ class Oracle:
             value = page_value(control, states[name])
             if value is not None:
                 values[name] = value
-        values.update(overrides or {})
         return values
 
     def readouts(self, cls, values):
