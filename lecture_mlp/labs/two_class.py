@@ -10,6 +10,7 @@
 import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import FixedLocator, NullLocator
 
 from ..activations import sigmoid, sigmoid_prime
 from ..losses import CrossEntropyLoss, get_loss
@@ -137,6 +138,9 @@ class CompareLab(Lab):
                  title="output (target y = 0)")
         ax_s.set(xlabel="epoch", xlim=(0, self.epochs), yscale="log", ylim=self.step_limits,
                  title="step size $\\eta\\,|\\partial C/\\partial w|$")
+        # Four labelled decades and no minor ticks: tick text dominates the render time.
+        ax_s.yaxis.set_major_locator(FixedLocator([1e-12, 1e-8, 1e-4, 1.0]))
+        ax_s.yaxis.set_minor_locator(NullLocator())
         # Below the axes: inside, it would hide curves that sit at O = 1 or O = 0.
         fig.legend(handles=list(self.lines_o.values()), loc="lower center", ncol=2,
                    fontsize=8, frameon=False)
@@ -182,7 +186,7 @@ class LandscapeLab(Lab):
     """
 
     title = "loss landscapes over (w, b) with the gradient-descent path"
-    figsize = (9.5, 4.0)
+    figsize = (8.6, 4.2)
     extent = 6.0
     resolution = 121
     dot_every = 10  # a dot every 10 epochs: dense dots = slow progress
@@ -203,27 +207,30 @@ class LandscapeLab(Lab):
         self.w_grid, self.b_grid = np.meshgrid(g, g)  # rows: b, columns: w
         plateau = plateau_mask(self.w_grid, self.b_grid).astype(float)
         box = (-self.extent, self.extent, -self.extent, self.extent)
+        ticks = np.linspace(-self.extent, self.extent, 5)
         self.surfaces, self.images, self.paths, self.dots = {}, {}, {}, {}
         self.starts, self.ends = {}, {}
         for ax, name in zip(axes, LOSS_NAMES):
             C = self.surfaces[name] = loss_surface(self.w_grid, self.b_grid, name)
             self.images[name] = ax.imshow(C, origin="lower", extent=box, cmap="viridis",
                                           interpolation="nearest", aspect="equal")
-            fig.colorbar(self.images[name], ax=ax, shrink=0.8, label="C")
             # Evenly spaced levels: where the lines crowd, the slope is steep.
             ax.contour(g, g, C, levels=np.linspace(C.min(), C.max(), 12)[1:-1],
                        colors="white", linewidths=0.5, alpha=0.6)
-            ax.contourf(g, g, plateau, levels=[0.5, 1.5], colors="none", hatches=["\\\\"])
+            ax.contourf(g, g, plateau, levels=[0.5, 1.5], colors="none", hatches=["//"])
             ax.contour(g, g, plateau, levels=[0.5], colors="red", linewidths=1)
             self.paths[name] = ax.plot([], [], color="white", lw=1)[0]
             self.dots[name] = ax.plot([], [], "o", color="white", mec="black", mew=0.5,
                                       ms=3.5)[0]
             self.starts[name] = ax.plot([], [], "o", color="white", mec="black", ms=6)[0]
             self.ends[name] = ax.plot([], [], "*", color="red", mec="black", ms=11)[0]
-            ax.set(xlabel="w", ylabel="b", xlim=box[:2], ylim=box[2:],
-                   title=f"{LOSS_LABELS[name]} C(w, b)")
-        fig.text(0.5, 0.01, "hatched, red outline: saturated and wrong, σ'(θ) < 0.01 and O > 0.5 "
-                 "(the quadratic loss's plateau); dots every 10 epochs", ha="center", fontsize=8)
+            ax.set(xlabel="w", xlim=box[:2], ylim=box[2:], xticks=ticks, yticks=ticks,
+                   title=f"{LOSS_LABELS[name]} C(w, b), max {C.max():.2g}")
+        axes[0].set_ylabel("b")
+        # No colorbars (the titles give the range): tick text dominates the render time.
+        fig.text(0.5, 0.01, "bright: large C.  hatched: σ'(θ) < 0.01 and O > 0.5 "
+                 "(saturated and wrong)",
+                 ha="center", fontsize=8)
         fig.tight_layout(rect=(0, 0.04, 1, 1))
 
     def draw(self, w0, b0, eta, epochs):
