@@ -36,9 +36,16 @@ def test_sigmoid_symmetry_and_prime_identities():
     theta = np.linspace(-12, 12, 241)
     O = sigmoid(theta)
     np.testing.assert_allclose(sigmoid(-theta), 1 - O, atol=1e-16)
-    np.testing.assert_allclose(sigmoid_prime(theta), O * (1 - O), rtol=1e-15)
+    np.testing.assert_allclose(sigmoid_prime(theta), O * (1 - O), rtol=1e-10)
     assert sigmoid_prime(0.0) == 0.25  # the maximum of σ'
     assert np.all(sigmoid_prime(theta) <= 0.25)
+
+
+def test_sigmoid_prime_tails_do_not_round_to_zero():
+    # σ'(40) = e^{−40}/(1 + e^{−40})² ≈ 4.2e-18, though 1 − σ(40) rounds to 0.
+    expected = np.exp(-40.0) / (1 + np.exp(-40.0)) ** 2
+    np.testing.assert_allclose(sigmoid_prime(40.0), expected, rtol=1e-15)
+    np.testing.assert_allclose(sigmoid_prime(-40.0), expected, rtol=1e-15)
 
 
 def test_sigmoid_prime_is_the_derivative():
