@@ -177,14 +177,14 @@ def softmax_cross_entropy_theta(theta, y):
 
 
 TWO_CLASS = {  # label -> C(θ, y), in the order the notebook presents them
-    "naive −log σ": naive_cross_entropy,
+    "naive": naive_cross_entropy,
     "ε-clipped": clipped_cross_entropy,
-    "log clamped at −100": clamped_cross_entropy,
+    "clamped at −100": clamped_cross_entropy,
     "from θ (package)": theta_cross_entropy,
 }
 
 SOFTMAX = {
-    "softmax, no max shift": softmax_cross_entropy_naive,
-    "softmax with max shift, then log": softmax_cross_entropy_shifted,
-    "log-softmax from θ (package)": softmax_cross_entropy_theta,
+    "no max shift": softmax_cross_entropy_naive,
+    "max shift, then log": softmax_cross_entropy_shifted,
+    "log-softmax (package)": softmax_cross_entropy_theta,
 }

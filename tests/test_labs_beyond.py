@@ -204,17 +204,17 @@ def test_stability_lab_reads_out_what_numerics_computes(stability_lab, theta, dt
 
 
 @pytest.mark.parametrize("theta, dtype, y, name, text", [
-    (100.0, "float32", 0, "naive −log σ", "inf"),  # NOTES.md: inf at θ = 100 in float32
-    (37.0, "float64", 0, "naive −log σ", "inf"),  # ... and from θ = 37 in float64
-    (36.0, "float64", 0, "naive −log σ", "36.0437"),  # just before: finite, 0.04 off
-    (37.0, "float64", 1, "naive −log σ", "nan"),  # 0 · log 0
+    (100.0, "float32", 0, "naive", "inf"),  # NOTES.md: inf at θ = 100 in float32
+    (37.0, "float64", 0, "naive", "inf"),  # ... and from θ = 37 in float64
+    (36.0, "float64", 0, "naive", "36.0437"),  # just before: finite, 0.04 off
+    (37.0, "float64", 1, "naive", "nan"),  # 0 · log 0
     (37.0, "float64", 0, "nan_to_num (Nielsen)", "1.79769e+308"),
     (1000.0, "float64", 0, "ε-clipped", "16.1181"),
-    (1000.0, "float64", 0, "log clamped at −100", "100"),
+    (1000.0, "float64", 0, "clamped at −100", "100"),
     (1000.0, "float64", 0, "from θ (package)", "1000"),
-    (1000.0, "float64", 1, "softmax, no max shift", "nan"),
-    (1000.0, "float64", 0, "softmax with max shift, then log", "inf"),
-    (1000.0, "float64", 0, "log-softmax from θ (package)", "1000"),
+    (1000.0, "float64", 1, "no max shift", "nan"),
+    (1000.0, "float64", 0, "max shift, then log", "inf"),
+    (1000.0, "float64", 0, "log-softmax (package)", "1000"),
     (37.0, "float64", 0, "1 − σ(θ)", "0"),
 ])
 def test_stability_lab_shows_inf_and_nan_plainly(stability_lab, theta, dtype, y, name, text):
@@ -232,13 +232,15 @@ def test_stability_lab_curves(stability_lab, dtype, y):
         for i, (name, f) in enumerate(methods.items()):
             C = f(grid, y).astype(np.float64)
             finite = np.isfinite(C)
-            np.testing.assert_array_equal(lab.curves[name].get_ydata()[finite], C[finite])
+            np.testing.assert_array_equal(lab.curves[name].get_xdata(), beyond.squash(lab.grid))
+            np.testing.assert_array_equal(lab.curves[name].get_ydata()[finite],
+                                          beyond.squash(C[finite]))
             assert np.all(np.isnan(lab.curves[name].get_ydata()[~finite]))
             bad = lab.bad[name].get_ydata()
             np.testing.assert_array_equal(bad[~finite], beyond._plotted(C[~finite], i))
             assert np.all(np.isnan(bad[finite]))
     # the package's curves are never inf or NaN
-    for name in ("from θ (package)", "log-softmax from θ (package)"):
+    for name in ("from θ (package)", "log-softmax (package)"):
         assert np.all(np.isfinite(lab.curves[name].get_ydata()))
 
 
@@ -252,11 +254,13 @@ def test_stability_lab_every_slider_position(stability_lab):
     lo, hi = beyond.Y_LIMITS
     for name, marker in lab.markers.items():
         assert lo < marker.get_ydata()[0] < hi, name
+        np.testing.assert_array_equal(marker.get_xdata(), [beyond.squash(1000.0)])
 
 
 def test_plotted_puts_nan_and_inf_in_their_bands():
-    out = beyond._plotted(np.array([np.nan, np.inf, 3.0]), 0)
-    np.testing.assert_array_equal(out, [beyond.Y_NAN, beyond.Y_INF, 3.0])
+    out = beyond._plotted(np.array([np.nan, np.inf, 999.0, 0.0, -9.0]), 0)
+    np.testing.assert_allclose(out, [beyond.Y_NAN, beyond.Y_INF, 3.0, 0.0, -1.0])
+    assert beyond._plotted(np.inf, 2) == pytest.approx(beyond.Y_INF + 0.16)
 
 
 # ------------------------------------------------------------------ exercises

@@ -230,21 +230,33 @@ def _log_limits(values):
 
 
 # ------------------------------------------------------------------ stability lab
-Y_INF, Y_NAN = 1e4, -10.0  # where non-finite values are drawn: in the "inf" and "nan" bands
-Y_LIMITS = (-40.0, 4e4)
+def squash(v):
+    """sign(v) log10(1 + |v|): a smooth log-like axis through 0 (0 → 0, ±1 → ±0.30,
+    ±10 → ±1.04, ±1000 → ±3.0). The lab plots squashed data on linear axes, which redraw
+    far faster than a matplotlib 'symlog' scale."""
+    v = np.asarray(v, dtype=np.float64)
+    return np.sign(v) * np.log10(1 + np.abs(v))
+
+
+TICKS = [-1000, -100, -10, 0, 10, 100, 1000]
+Y_INF, Y_NAN = 3.95, -0.8  # squashed heights of the "inf" and "nan" bands
+Y_LIMITS = (-1.05, 4.35)
 
 
 def _plotted(values, i):
-    """Finite values as they are; inf in the inf band, NaN in the nan band (method i is
-    nudged so that markers of different methods do not sit on top of each other)."""
+    """Squashed finite values; inf at the inf band, NaN at the nan band (method i is nudged
+    by 0.08·i so that markers of different methods do not sit on top of each other)."""
     values = np.asarray(values, dtype=np.float64)
-    return np.where(np.isnan(values), Y_NAN * 1.3 ** i,
-                    np.where(np.isinf(values), Y_INF * 1.3 ** i, values))
+    with np.errstate(invalid="ignore"):  # squash(inf) is replaced below
+        squashed = squash(values)
+    return np.where(np.isnan(values), Y_NAN + 0.08 * i,
+                    np.where(np.isinf(values), Y_INF + 0.08 * i, squashed))
 
 
 class StabilityLab(Lab):
-    """The cross entropy at one logit θ, computed five ways (two-class) and three ways
-    (softmax over the logits (0, θ)), in float32 or float64: inf and NaN appear as such."""
+    """The cross entropy at one logit θ, computed four ways (two-class) and three ways
+    (softmax over the logits (0, θ)), in float32 or float64: inf and NaN appear as such.
+    Both axes are squashed, sign(v) log10(1 + |v|), and labelled with the real values."""
 
     title = "numerical stability of the cross entropy"
     figsize = (10.0, 3.8)
@@ -263,6 +275,7 @@ class StabilityLab(Lab):
     def build(self, fig):
         ax_b, ax_s = fig.subplots(1, 2, sharey=True)  # one set of y tick labels to draw
         self.axes = (ax_b, ax_s)
+        self.x = squash(self.grid)
         self.curves, self.bad, self.markers = {}, {}, {}
         for ax, methods in ((ax_b, numerics.TWO_CLASS), (ax_s, numerics.SOFTMAX)):
             for i, name in enumerate(methods):
@@ -271,21 +284,17 @@ class StabilityLab(Lab):
                 self.curves[name] = ax.plot([], [], color=colour, lw=width, label=name)[0]
                 self.bad[name] = ax.plot([], [], color=colour, lw=6, solid_capstyle="butt")[0]
                 self.markers[name] = ax.plot([], [], "o", color=colour, ms=6, mec="w")[0]
-            ax.axhspan(2e3, Y_LIMITS[1], color="#fde0dd", zorder=0)
-            ax.axhspan(Y_LIMITS[0], -3, color="#e7e1ef", zorder=0)
-            ax.set_xscale("symlog", linthresh=1)
-            ax.set_yscale("symlog", linthresh=1)
-            ax.set(xlim=(-1000, 1000), ylim=Y_LIMITS, xlabel="θ")
-            ax.set_xticks([-1000, -100, -10, 0, 10, 100, 1000],
-                          ["−1000", "−100", "−10", "0", "10", "100", "1000"])
+            ax.axhspan(Y_INF - 0.25, Y_LIMITS[1], color="#fde0dd", zorder=0)
+            ax.axhspan(Y_LIMITS[0], Y_NAN + 0.35, color="#e7e1ef", zorder=0)
+            ax.set(xlim=squash([-1000, 1000]) * 1.01, ylim=Y_LIMITS, xlabel="θ")
+            ax.set_xticks(squash(TICKS), [f"{v:g}".replace("-", "−") for v in TICKS])
             # The bands' tick labels say plainly where inf and NaN are drawn.
-            ax.set_yticks([Y_NAN * 1.3, 0, 1, 10, 100, 1000, Y_INF * 1.3],
-                          ["nan", "0", "1", "10", "100", "1000", "inf"])
-            ax.minorticks_off()
+            ax.set_yticks([Y_NAN + 0.08, *squash([0, 10, 100, 1000]), Y_INF + 0.08],
+                          ["nan", "0", "10", "100", "1000", "inf"])
             ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, fontsize=8,
                       frameon=False)
-        ax_b.set(ylabel="loss C(θ, y)", title="two-class: −[y log σ(θ) + (1−y) log(1−σ(θ))]")
-        ax_s.set(title="softmax over logits (0, θ): −log softmax_y")
+        ax_b.set(ylabel="loss C(θ, y)", title="two-class cross entropy")
+        ax_s.set(title="softmax over the logits (0, θ)")
         self.vline = [ax.axvline(0, color="0.5", lw=0.8, ls=":") for ax in self.axes]
         fig.subplots_adjust(left=0.07, right=0.98, top=0.92, bottom=0.27, wspace=0.12)
         self._cached_key = None
@@ -305,18 +314,19 @@ class StabilityLab(Lab):
             for methods in (numerics.TWO_CLASS, numerics.SOFTMAX):
                 for i, (name, f) in enumerate(methods.items()):
                     C = f(grid, y).astype(np.float64)
-                    self.curves[name].set_data(self.grid, np.where(np.isfinite(C), C, np.nan))
+                    finite = np.isfinite(C)
+                    self.curves[name].set_data(self.x, np.where(finite, _plotted(C, i), np.nan))
                     # The θ ranges where C is inf or NaN, as thick strokes in those bands
                     # (a line with gaps: far cheaper to draw than one marker per point).
-                    self.bad[name].set_data(self.grid, np.where(np.isfinite(C), np.nan,
-                                                                _plotted(C, i)))
+                    self.bad[name].set_data(self.x, np.where(finite, np.nan, _plotted(C, i)))
             self._cached_key = (dtype, y)
         here = self.values_at(theta, dtype, y)
+        x = squash(theta)
         for methods in (numerics.TWO_CLASS, numerics.SOFTMAX):
             for i, name in enumerate(methods):
-                self.markers[name].set_data([theta], [_plotted(here[name], i)])
+                self.markers[name].set_data([x], [_plotted(here[name], i)])
         for line in self.vline:
-            line.set_xdata([theta])
+            line.set_xdata([x])
         O = numerics.naive_sigmoid(np.asarray(theta, dtype=dtype))
         rows = [("σ(θ)", f"{float(O):.6g}"), ("1 − σ(θ)", f"{float(1 - O):.6g}")]
         rows += [(name, f"{float(v):.6g}") for name, v in here.items()]
