@@ -14,7 +14,8 @@ Two-class cross entropy, one sample, C(θ, y) = −[y log σ(θ) + (1 − y) log
 - ``nan_to_num_cross_entropy``: the naive formula through ``np.nan_to_num``, as in
   Nielsen's network2.py: inf becomes 1.8e308, a "finite" number that is still wrong.
 - ``clipped_cross_entropy``: σ clipped to [ε, 1 − ε] before the logs (ε-clipping, ε = 1e-7
-  as in Keras): finite, but the loss stops growing at −log ε ≈ 16.1.
+  as in Keras): finite, but the loss stops growing at −log ε ≈ 16.1 (15.9 in float32,
+  where 1 − ε rounds to 1 − 1.19e-7).
 - ``clamped_cross_entropy``: each log clamped at −100, as PyTorch's BCELoss does: finite,
   but the loss stops growing at 100.
 - ``theta_cross_entropy``: the package's ``CrossEntropyLoss``, computed from θ with
@@ -28,10 +29,11 @@ Softmax over the logits (0, θ), so that softmax(0, θ)_1 = σ(θ) and class 1 i
   naive / max-shifted softmax. The shift removes the overflow, but an underflowed
   probability still gives −log 0 = inf.
 - ``softmax_cross_entropy_theta``: the package's ``SoftmaxCrossEntropyLoss``
-  (log-softmax with the per-row max subtracted): exact for every finite θ.
+  (log-softmax with the per-row max subtracted): finite and accurate for every finite θ.
 
-Every function takes θ (any shape; its floating dtype, float32 or float64, is kept) and
-targets y broadcastable to it, and returns the loss of each entry, shape of θ.
+Every loss function takes θ (any shape; its floating dtype, float32 or float64, is kept)
+and targets y broadcastable to it, and returns the loss of each entry, shape of θ
+(``nan_to_num_cross_entropy`` takes the output O instead of θ, as Nielsen's code does).
 """
 
 import numpy as np
