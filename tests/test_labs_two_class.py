@@ -5,6 +5,8 @@ import re
 
 import numpy as np
 import pytest
+from matplotlib import colormaps
+from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 
 from lecture_mlp import CrossEntropyLoss, QuadraticLoss, sigmoid, sigmoid_prime
@@ -117,7 +119,10 @@ def test_landscape_surfaces_are_the_package_losses():
     t = np.zeros_like(theta)
     for name, loss in (("quadratic", QuadraticLoss()), ("cross_entropy", CrossEntropyLoss())):
         want = loss.per_sample(theta, t).reshape(lab.w_grid.shape)
-        np.testing.assert_allclose(lab.images[name].get_array(), want, rtol=1e-12)
+        np.testing.assert_allclose(lab.surfaces[name], want, rtol=1e-12)
+        # The image shows those values through viridis, darkest at the smallest C.
+        rgba = colormaps["viridis"](Normalize(want.min(), want.max())(want), bytes=True)
+        np.testing.assert_array_equal(lab.images[name].get_array(), rgba)
     lab.close()
 
 

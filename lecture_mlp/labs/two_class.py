@@ -9,6 +9,8 @@
 
 import ipywidgets as widgets
 import numpy as np
+from matplotlib import colormaps
+from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, NullLocator
 
@@ -212,7 +214,9 @@ class LandscapeLab(Lab):
         self.starts, self.ends = {}, {}
         for ax, name in zip(axes, LOSS_NAMES):
             C = self.surfaces[name] = loss_surface(self.w_grid, self.b_grid, name)
-            self.images[name] = ax.imshow(C, origin="lower", extent=box, cmap="viridis",
+            # Colour-mapped once here (RGBA bytes): a redraw then skips the colormap.
+            rgba = colormaps["viridis"](Normalize(C.min(), C.max())(C), bytes=True)
+            self.images[name] = ax.imshow(rgba, origin="lower", extent=box,
                                           interpolation="nearest", aspect="equal")
             # Evenly spaced levels: where the lines crowd, the slope is steep.
             ax.contour(g, g, C, levels=np.linspace(C.min(), C.max(), 12)[1:-1],
