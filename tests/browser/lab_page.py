@@ -261,6 +261,12 @@ HANDLE_VALUES = """(el, bases) => {
 }"""
 
 
+def control_names(lab):
+    """The controls the lab's box shows (elements with a ``control-<name>`` class)."""
+    return lab.evaluate("""el => [...el.querySelectorAll('*')].flatMap(e => [...e.classList]
+        .filter(k => k.startsWith('control-')).map(k => k.slice(8)))""")
+
+
 def lab_models(page):
     """Each displayed lab's controls as its widget models hold them, in page order:
     [{name, controls: {control: {model, value, index, base}}}]."""
