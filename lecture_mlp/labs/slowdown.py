@@ -44,14 +44,15 @@ def theta_factors(theta, t):
     return {"O": O, "sigma_prime": s, "quadratic": (O - t) * s, "cross_entropy": O - t}
 
 
-def dC_dO(loss, O, t):
+def dC_dO(loss, O, t, sigma_prime=None):
     """∂C/∂O of one sample's loss: O − t (quadratic, C = ½(O − t)²) or
     (O − t)/(O(1 − O)) (cross entropy, C = −t log O − (1 − t) log(1 − O)).
-    Times σ'(θ) = O(1 − O) it gives δ = ∂C/∂θ; for cross entropy the O(1 − O) cancels."""
+    Times σ'(θ) = O(1 − O) it gives δ = ∂C/∂θ; for cross entropy the O(1 − O) cancels.
+    ``sigma_prime``: O(1 − O) computed from θ (accurate where 1 − O rounds), if known."""
     if loss == "quadratic":
         return O - t
     if loss == "cross_entropy":
-        return (O - t) / (O * (1 - O))
+        return (O - t) / (O * (1 - O) if sigma_prime is None else sigma_prime)
     raise ValueError(f"loss must be 'quadratic' or 'cross_entropy', got {loss!r}")
 
 
@@ -66,8 +67,8 @@ def gradient_split(run, epoch):
     """
     theta = float(run.w[epoch] * run.x + run.b[epoch])
     O = float(run.output[epoch])
-    d = float(dC_dO(run.loss.name, O, run.y))
     s = float(sigmoid_prime(theta))
+    d = float(dC_dO(run.loss.name, O, run.y, sigma_prime=s))
     return {"theta": theta, "O": O, "dC_dO": d, "sigma_prime": s, "x": run.x,
             "product": d * s * run.x, "grad_w": float(run.grad_w[epoch]),
             "error_x": (O - run.y) * run.x}
