@@ -168,24 +168,27 @@ class GradientNormLab(Lab):
     def build(self, fig):
         ax_g, ax_s = fig.subplots(1, 2)
         self.ax_g, self.ax_s = ax_g, ax_s
-        self.line = ax_g.plot([], [], "o-", color="C3", label="selected loss")[0]
-        self.other = ax_g.plot([], [], "s--", color="0.6", ms=4, label="other loss")[0]
+        self.line = ax_g.plot([], [], "o-", color="C3")[0]
+        self.other = ax_g.plot([], [], "s--", color="0.45", ms=4)[0]
         self.sp_line = ax_s.plot([], [], "o-", color="C2")[0]
         ax_s.axhline(0.25, color="0.6", lw=0.8, ls=":")
-        ax_g.set(yscale="log", xlim=(0.5, self.max_K + 0.5), xlabel="layer k",
-                 ylabel="mean |∂C/∂W^k|")
-        ax_s.set(yscale="log", xlim=(0.5, self.max_K - 0.5), xlabel="hidden layer k",
-                 ylabel="mean O^k(1 − O^k)",
-                 title="hidden σ'(θ^k)   (dotted: its maximum 1/4)")
+        ax_g.set(yscale="log", xlim=(0.5, self.max_K + 0.5))
+        ax_s.set(yscale="log", xlim=(0.5, self.max_K - 0.5))
+        _text(ax_g, 0.5, -0.1, "layer k", ha="center", va="top")
+        _text(ax_s, 0.5, -0.1, "hidden layer k", ha="center", va="top")
+        _text(ax_g, -0.17, 0.5, "mean |∂C/∂W^k|", rotation=90, ha="center", va="center")
+        _text(ax_s, -0.17, 0.5, "mean O^k(1 − O^k)", rotation=90, ha="center", va="center")
+        _text(ax_s, 0.5, 1.025, "hidden σ'(θ^k)   (dotted: its maximum 1/4)", ha="center",
+              va="bottom")
         ax_g.set_xticks(range(1, self.max_K + 1))
         ax_s.set_xticks(range(1, self.max_K))
         for ax in (ax_g, ax_s):  # decades only, as plain text: cheap to redraw
             ax.yaxis.set_major_locator(LogLocator(base=10, numticks=8))
             ax.yaxis.set_major_formatter(FuncFormatter(_power_of_ten))
             ax.yaxis.set_minor_locator(NullLocator())
-        # The legend sits above the axes, where no data can hide under it.
-        self.legend = ax_g.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2,
-                                  fontsize=9, frameon=False)
+        # The two losses' names above the axes, in their lines' colours (set in draw).
+        self.names = [_text(ax_g, x, 1.025, "", color=line.get_color(), va="bottom")
+                      for x, line in ((0.0, self.line), (0.45, self.other))]
         # Fixed margins (no tight_layout): room for tick labels as wide as 10^{−100}.
         fig.subplots_adjust(left=0.09, right=0.98, top=0.91, bottom=0.14, wspace=0.28)
 
@@ -196,8 +199,8 @@ class GradientNormLab(Lab):
         self.line.set_data(k, shown[0])
         self.other.set_data(k, shown[1])
         self.sp_line.set_data(k[:-1], shown[2])
-        self.legend.get_texts()[0].set_text(LOSS_LABELS[loss])
-        self.legend.get_texts()[1].set_text(LOSS_LABELS[_other(loss)])
+        self.names[0].set_text(f"━●━ {LOSS_LABELS[loss]}")
+        self.names[1].set_text(f"╍■╍ {LOSS_LABELS[_other(loss)]}")
         self.ax_g.set_ylim(*_log_limits(np.concatenate(shown[:2])))
         self.ax_s.set_ylim(min(_log_limits(shown[2])[0], 1e-2), 0.6)
         self.readout.value = readout_table([
@@ -207,6 +210,13 @@ class GradientNormLab(Lab):
             ("mean σ'(θ^1)", f"{sp[0]:.3e}"),
             (f"mean σ'(θ^{K - 1})", f"{sp[-1]:.3e}"),
         ])
+
+
+def _text(ax, x, y, text, **kwargs):
+    """Text at a fixed place in axes coordinates. Titles, axis labels and legends placed
+    by matplotlib re-measure the tick labels on every redraw; a lab redrawn on every slider
+    step saves that time with plain texts (and colour-coded names instead of legends)."""
+    return ax.text(x, y, text, transform=ax.transAxes, **kwargs)
 
 
 def _other(loss):
@@ -286,15 +296,19 @@ class StabilityLab(Lab):
                 self.markers[name] = ax.plot([], [], "o", color=colour, ms=6, mec="w")[0]
             ax.axhspan(Y_INF - 0.25, Y_LIMITS[1], color="#fde0dd", zorder=0)
             ax.axhspan(Y_LIMITS[0], Y_NAN + 0.35, color="#e7e1ef", zorder=0)
-            ax.set(xlim=squash([-1000, 1000]) * 1.01, ylim=Y_LIMITS, xlabel="θ")
+            ax.set(xlim=squash([-1000, 1000]) * 1.01, ylim=Y_LIMITS)
             ax.set_xticks(squash(TICKS), [f"{v:g}".replace("-", "−") for v in TICKS])
             # The bands' tick labels say plainly where inf and NaN are drawn.
             ax.set_yticks([Y_NAN + 0.08, *squash([0, 10, 100, 1000]), Y_INF + 0.08],
                           ["nan", "0", "10", "100", "1000", "inf"])
-            ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, fontsize=8,
-                      frameon=False)
-        ax_b.set(ylabel="loss C(θ, y)", title="two-class cross entropy")
-        ax_s.set(title="softmax over the logits (0, θ)")
+            # Each method's name in its curve's colour, in two columns under the axes.
+            for i, name in enumerate(methods):
+                _text(ax, 0.02 + 0.5 * (i % 2), -0.2 - 0.09 * (i // 2), f"━ {name}",
+                      color=self.curves[name].get_color(), fontsize=9, va="top")
+            _text(ax, 0.5, -0.1, "θ", ha="center", va="top")
+        _text(ax_b, 0.5, 1.025, "two-class cross entropy", ha="center", va="bottom")
+        _text(ax_s, 0.5, 1.025, "softmax over the logits (0, θ)", ha="center", va="bottom")
+        _text(ax_b, -0.13, 0.5, "loss C(θ, y)", rotation=90, ha="center", va="center")
         self.vline = [ax.axvline(0, color="0.5", lw=0.8, ls=":") for ax in self.axes]
         fig.subplots_adjust(left=0.07, right=0.98, top=0.92, bottom=0.27, wspace=0.12)
         self._cached_key = None
