@@ -62,7 +62,7 @@ MISSING = missing()
 if MISSING and not IN_CI:
     pytest.skip(f"browser tests skipped: {MISSING}; {ENABLE}", allow_module_level=True)
 
-from browser import lab_page  # noqa: E402 (after the skip: it needs nothing, but reads well)
+from browser import lab_page  # noqa: E402 (after the skip)
 from browser.jupyter import JupyterServer  # noqa: E402
 from browser.oracle import Oracle  # noqa: E402
 
@@ -114,7 +114,7 @@ def page(app, request, shots):
     if not ok:
         try:  # what the page looked like when the test failed, for CI to keep
             page.screenshot(path=shots / f"FAILED__{request.node.name}.png")
-        except Exception:  # noqa: BLE001 (a broken page must not hide the failure)
+        except Exception:  # a broken page must not hide the failure
             pass
     app.done(ok)
 

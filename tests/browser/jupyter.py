@@ -82,7 +82,7 @@ class JupyterServer:
                f"--LabApp.workspaces_dir={self.tmp / 'workspaces'}",
                "--LabApp.news_url=", "--ServerApp.open_browser=False",
                "--LabApp.expose_app_in_browser=True"]
-        self.log = open(self.tmp / "server.log", "wb")  # noqa: SIM115 (closed in stop)
+        self.log = open(self.tmp / "server.log", "wb")  # closed in stop()
         self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT,
                                      stdin=subprocess.DEVNULL, env=env,
                                      start_new_session=True)  # own group: kill it whole

@@ -4,9 +4,6 @@ Selectors are JupyterLab 4's and ipywidgets 8's; a lab is the box with class
 ``lecture-mlp-lab lab-<ClassName>`` made by ``lecture_mlp.labs._base.Lab``.
 """
 
-from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
 KERNEL_IDLE = "ipykernel) | Idle"  # the status bar's kernel item once it is ready
 CANVAS = ".jupyter-matplotlib-figure canvas"  # the first is the image, the second the overlay
 
@@ -25,6 +22,14 @@ DRAW_CLOCK = """
   document.addEventListener('keydown', () => { window.__keyAt = performance.now(); }, true);
 })();
 """
+
+
+def playwright_error(name="Error"):
+    # Imported when needed: this module loads (and the suite reports a missing
+    # playwright clearly) where playwright is not installed.
+    import playwright.sync_api
+
+    return getattr(playwright.sync_api, name)
 
 
 class App:
@@ -56,7 +61,7 @@ class App:
             try:
                 close_notebook(self._page)
                 return
-            except PlaywrightError:
+            except playwright_error():
                 pass
         self.close()
 
@@ -126,7 +131,7 @@ def run_all(page, timeout, retry_after=15_000):
     menu(page, "Run", "runmenu:run-all")
     try:
         page.wait_for_function(started, timeout=retry_after, polling=100)
-    except PlaywrightTimeout:
+    except playwright_error("TimeoutError"):
         menu(page, "Run", "runmenu:run-all")
     # Done: the first code cell is numbered, none is queued or running ([*]) and the
     # kernel reports idle.
