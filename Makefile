@@ -22,7 +22,7 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/
 
 test: $(STAMP)
-	$(BIN)/python -m pytest --nbval --nbval-current-env tests notebooks
+	$(BIN)/python -m pytest -rs --nbval --nbval-current-env --nbval-sanitize-with nbval_sanitize.cfg tests notebooks
 
 notebooks: $(STAMP)
 	$(BIN)/python tools/run_notebooks.py

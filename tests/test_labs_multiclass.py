@@ -14,7 +14,7 @@ from lecture_mlp.exercises import multiclass as ex
 from lecture_mlp.labs.multiclass import (
     TARGETS,
     LogitLab,
-    TrainingLab,
+    ThreeClassLab,
     compare_losses,
     compare_outputs,
     formula_gradient_error,
@@ -137,7 +137,7 @@ def test_logit_lab_multilabel_example():
     lab.close()
 
 
-# -------------------------------------------------------------------- TrainingLab
+# -------------------------------------------------------------------- ThreeClassLab
 def assert_training_lab_shows(lab):
     v = lab.values()
     net, history = train_three_class(v["loss"], lab.X, lab.t, hidden=v["hidden"],
@@ -158,7 +158,7 @@ def assert_training_lab_shows(lab):
 
 
 def test_training_lab_every_slider():
-    lab = TrainingLab(epochs=50)
+    lab = ThreeClassLab(epochs=50)
     assert lab.X.shape == (300, 2)
     assert_training_lab_shows(lab)
     for name in ("eta", "hidden", "epochs"):
@@ -177,7 +177,7 @@ def test_training_lab_every_slider():
 
 
 def test_training_lab_default_learns():
-    lab = TrainingLab()
+    lab = ThreeClassLab()
     assert float(readouts(lab)["accuracy after training"]) > 0.95
     lab.close()
 

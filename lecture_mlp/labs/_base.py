@@ -48,6 +48,14 @@ class Lab:
         self.build(self.fig)
         self.update()
         for name, control in self.controls.items():
+            if isinstance(control, widgets.FloatLogSlider):
+                # The front end snaps a log slider to its exponent grid when it renders
+                # and, with continuous updates, sends the snapped value back (η = 0.15
+                # would become 0.158 before anyone touched it). Updating on release
+                # keeps the default exact.
+                control.continuous_update = False
+            if hasattr(control, "style") and hasattr(control.style, "description_width"):
+                control.style.description_width = "initial"  # never cut a label short
             control.observe(self._on_change, names="value")
             control.add_class(f"control-{name}")  # lets browser tests find each control
         self.widget = self._layout()

@@ -258,7 +258,7 @@ def plot_loss_comparison(results, X, t, *, resolution=120):
     return fig
 
 
-class TrainingLab(Lab):
+class ThreeClassLab(Lab):
     """Retrain a 2-n₁-3 sigmoid MLP on the three-class problem for the chosen loss,
     η, hidden width n₁ and number of epochs; learning curves and decision regions."""
 
