@@ -24,6 +24,10 @@ import io
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 
+# One colour per loss in every figure and lab of every notebook.
+LOSS_COLORS = {"quadratic": "tab:red", "cross_entropy": "tab:blue",
+               "softmax_cross_entropy": "tab:green"}
+
 
 class Lab:
     figsize = (9.0, 3.4)

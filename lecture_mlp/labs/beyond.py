@@ -176,9 +176,9 @@ class GradientNormLab(Lab):
         ax_s.set(yscale="log", xlim=(0.5, self.max_K - 0.5))
         _text(ax_g, 0.5, -0.1, "layer k", ha="center", va="top")
         _text(ax_s, 0.5, -0.1, "hidden layer k", ha="center", va="top")
-        _text(ax_g, -0.17, 0.5, "mean |∂C/∂W^k|", rotation=90, ha="center", va="center")
-        _text(ax_s, -0.17, 0.5, "mean O^k(1 − O^k)", rotation=90, ha="center", va="center")
-        _text(ax_s, 0.5, 1.025, "hidden σ'(θ^k)   (dotted: its maximum 1/4)", ha="center",
+        _text(ax_g, -0.17, 0.5, "mean |∂C/∂Wᵏ|", rotation=90, ha="center", va="center")
+        _text(ax_s, -0.17, 0.5, "mean Oᵏ(1 − Oᵏ)", rotation=90, ha="center", va="center")
+        _text(ax_s, 0.5, 1.025, "hidden σ'(θᵏ)   (dotted: its maximum 1/4)", ha="center",
               va="bottom")
         ax_g.set_xticks(range(1, self.max_K + 1))
         ax_s.set_xticks(range(1, self.max_K))

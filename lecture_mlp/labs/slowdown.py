@@ -21,10 +21,9 @@ from matplotlib.ticker import MaxNLocator
 
 from ..activations import sigmoid, sigmoid_prime
 from ..neuron import simulate
-from ._base import Lab, readout_table
+from ._base import LOSS_COLORS, Lab, readout_table
 
 LOSSES = ("quadratic", "cross_entropy")
-LOSS_COLORS = {"quadratic": "tab:red", "cross_entropy": "tab:blue"}
 LOSS_LABELS = {"quadratic": "quadratic", "cross_entropy": "cross entropy"}
 # The canonical single-neuron example (x = 1, t = 0, η = 0.15, 300 epochs): two starts.
 STARTS = {"(0.6, 0.9)": (0.6, 0.9), "(2, 2)": (2.0, 2.0)}

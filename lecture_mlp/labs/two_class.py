@@ -17,11 +17,11 @@ from matplotlib.ticker import FixedLocator, NullLocator
 from ..activations import sigmoid, sigmoid_prime
 from ..losses import CrossEntropyLoss, get_loss
 from ..neuron import NeuronRun, simulate
-from ._base import Lab, readout_table
+from ._base import LOSS_COLORS, Lab, readout_table
 
 LOSS_NAMES = ("quadratic", "cross_entropy")
 LOSS_LABELS = {"quadratic": "quadratic", "cross_entropy": "cross entropy"}
-COLORS = {"quadratic": "tab:orange", "cross_entropy": "tab:blue"}
+COLORS = LOSS_COLORS
 
 
 # --- likelihood ---------------------------------------------------------------------
@@ -302,7 +302,7 @@ def output_gradient_figure(runs):
     ax = fig.subplots()
     styles = ["-", "-", "--", ":", "-"]
     colors = [COLORS["quadratic"], COLORS["cross_entropy"], COLORS["cross_entropy"],
-              COLORS["cross_entropy"], "tab:red"]
+              COLORS["cross_entropy"], "tab:purple"]
     for (label, (_, run)), ls, color in zip(runs.items(), styles, colors):
         ax.plot(run.output, ls=ls, color=color, lw=1.8, label=label)
     ax.axhline(0.5, color="0.6", ls=":", lw=1)
