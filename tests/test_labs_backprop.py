@@ -19,13 +19,6 @@ from lecture_mlp.labs.backprop import (
 )
 
 
-def readout(lab):
-    """The readout's values by label, parsed from its HTML table."""
-    import re
-
-    return dict(re.findall(r"data-name='([^']*)'>([^<]*)</td>", lab.readout.value))
-
-
 @pytest.fixture
 def lab():
     lab = TrainingLab()
@@ -58,7 +51,7 @@ def assert_lab_shows(lab, eta, width, epochs, loss):
     assert lab.ax_loss.get_xlim() == (0, epochs)
     lo, hi = lab.ax_loss.get_ylim()
     assert lo <= min(history.loss) and max(history.loss) <= hi
-    values = readout(lab)
+    values = lab.readout_values()
     assert values == {"loss before training": f"{history.loss[0]:.4f}",
                       "final loss": f"{history.loss[-1]:.4f}",
                       "final accuracy": f"{history.accuracy[-1]:.1%}"}

@@ -1,7 +1,5 @@
 """Notebook 04: the slides' multiclass formula, their misprint, the labs and the exercises."""
 
-import html
-import re
 from functools import partial
 
 import numpy as np
@@ -26,12 +24,6 @@ from lecture_mlp.labs.multiclass import (
     slide_weight_gradient,
     train_three_class,
 )
-
-
-def readouts(lab):
-    """{label: value text} of a lab's readout table."""
-    pairs = re.findall(r"data-name='([^']*)'>([^<]*)<", lab.readout.value)
-    return {html.unescape(k): html.unescape(v) for k, v in pairs}
 
 
 @pytest.fixture
@@ -99,7 +91,7 @@ def assert_logit_lab_shows(lab):
                                    r["o"] - r["y"], atol=1e-15)
         np.testing.assert_allclose(lab.target_marks[name].get_ydata(), r["y"])
         assert np.isfinite(r["C"]) and r["C"] >= 0
-    read = readouts(lab)
+    read = lab.readout_values()
     assert read["Σ_j softmax_j"] == "1.0000"
     assert read["Σ_j σ(θ_j) (need not be 1)"] == f"{sigmoid(theta_row).sum():.4f}"
     assert read["softmax cross entropy C"] == f"{both['softmax']['C']:.4f}"
@@ -121,8 +113,8 @@ def test_logit_lab_every_slider_and_target():
         assert_logit_lab_shows(lab)
     lab.set(theta1=8.0, theta2=8.0, theta3=8.0, target="all three")
     assert_logit_lab_shows(lab)
-    assert readouts(lab)["sigmoid targets y"] == "(1.00, 1.00, 1.00)"
-    assert readouts(lab)["softmax targets y"] == "(0.33, 0.33, 0.33)"
+    assert lab.readout_values()["sigmoid targets y"] == "(1.00, 1.00, 1.00)"
+    assert lab.readout_values()["softmax targets y"] == "(0.33, 0.33, 0.33)"
     lab.close()
 
 
@@ -130,7 +122,7 @@ def test_logit_lab_multilabel_example():
     # θ = (8, −8, 8), true classes 1 and 3: the sigmoids get both right (tiny loss),
     # the softmax can give each at most its share of 1.
     lab = LogitLab(theta1=8.0, theta2=-8.0, theta3=8.0, target="classes 1 and 3")
-    read = readouts(lab)
+    read = lab.readout_values()
     assert float(read["Σ_j σ(θ_j) (need not be 1)"]) > 1.99
     assert float(read["sigmoid cross entropy C"]) < 0.01
     assert float(read["softmax cross entropy C"]) == pytest.approx(np.log(2), abs=1e-3)
@@ -148,7 +140,7 @@ def assert_training_lab_shows(lab):
     O = decision_grid(net, lab.X, resolution=lab.resolution)[2]
     np.testing.assert_allclose(lab.image.get_array(), region_image(O))
     assert lab.axes[0].get_ylim()[1] >= max(history.loss)
-    read = readouts(lab)
+    read = lab.readout_values()
     assert read["C after training"] == f"{history.loss[-1]:.4f}"
     assert read["accuracy after training"] == f"{history.accuracy[-1]:.3f}"
     assert read["C before training"] == f"{history.loss[0]:.4f}"
@@ -178,7 +170,7 @@ def test_training_lab_every_slider():
 
 def test_training_lab_default_learns():
     lab = ThreeClassLab()
-    assert float(readouts(lab)["accuracy after training"]) > 0.95
+    assert float(lab.readout_values()["accuracy after training"]) > 0.95
     lab.close()
 
 

@@ -5,8 +5,6 @@ values, at the defaults and at every slider's extremes; pytest turns warnings in
 errors, so a slider position that warns fails here.
 """
 
-import html
-import re
 
 import numpy as np
 import pytest
@@ -27,12 +25,6 @@ from lecture_mlp.labs.slowdown import (
     training_figure,
 )
 from lecture_mlp.neuron import simulate
-
-
-def readout(lab):
-    """The readout as a dict data-name -> text, as a browser would read it."""
-    cells = re.findall(r"data-name='([^']*)'>([^<]*)<", lab.readout.value)
-    return {html.unescape(name): html.unescape(value) for name, value in cells}
 
 
 def extremes(lab):
@@ -128,7 +120,7 @@ def check_theta_lab(lab):
     for name, value in want.items():
         x, y = lab.markers[name].get_data()
         assert x[0] == theta and y[0] == pytest.approx(value)
-    r = readout(lab)
+    r = lab.readout_values()
     assert r["O = σ(θ)"] == f"{O0:.4f}"
     assert r["σ'(θ) = O(1 − O)"] == f"{s0:.4g}"
     assert r["quadratic δ = (O − t)σ'(θ)"] == f"{(O0 - t) * s0:+.4g}"
@@ -138,7 +130,7 @@ def check_theta_lab(lab):
 def test_theta_lab_every_slider():
     lab = ThetaLab()
     check_theta_lab(lab)
-    assert readout(lab)["σ'(θ) = O(1 − O)"] == "0.01766"  # the (2, 2) start: θ = 4
+    assert lab.readout_values()["σ'(θ) = O(1 − O)"] == "0.01766"  # the (2, 2) start: θ = 4
     for name, value in extremes(lab) + [("theta", 0.0), ("t", 0.35), ("theta", -3.7)]:
         lab.controls[name].value = value
         check_theta_lab(lab)
@@ -150,7 +142,7 @@ def check_neuron_lab(lab):
     v = lab.values()
     epoch = v["epoch"]
     assert epoch <= v["epochs"] == lab.controls["epoch"].max
-    r = readout(lab)
+    r = lab.readout_values()
     for loss in LOSSES:
         run = simulate(v["w0"], v["b0"], x=v["x"], y=v["t"], eta=v["eta"], epochs=v["epochs"],
                        loss=loss)
@@ -185,14 +177,14 @@ def check_neuron_lab(lab):
 def test_single_neuron_lab_defaults_are_the_2_2_start():
     lab = SingleNeuronLab()
     check_neuron_lab(lab)
-    r = readout(lab)
+    r = lab.readout_values()
     assert r["σ'(θ) = O(1 − O) (quadratic)"] == "0.01766"
     assert r["epochs until O is on t's side of 0.5 (quadratic)"] == "232"
     assert r["epochs until O is on t's side of 0.5 (cross entropy)"] == "17"
     lab.controls["epoch"].value = 50
-    assert readout(lab)["O = σ(θ) (cross entropy)"] == "0.0985"
+    assert lab.readout_values()["O = σ(θ) (cross entropy)"] == "0.0985"
     lab.controls["epoch"].value = 300
-    assert readout(lab)["O = σ(θ) (quadratic)"] == "0.2028"
+    assert lab.readout_values()["O = σ(θ) (quadratic)"] == "0.2028"
     lab.close()
 
 
@@ -242,7 +234,7 @@ def test_single_neuron_lab_epoch_follows_epochs_and_presets():
     assert lab.values() == {"w0": 0.6, "b0": 0.9, "x": 1.0, "t": 0.0, "eta": 0.15,
                             "epochs": 300, "epoch": 0}
     check_neuron_lab(lab)
-    assert readout(lab)["epochs until O is on t's side of 0.5 (quadratic)"] == "36"
+    assert lab.readout_values()["epochs until O is on t's side of 0.5 (quadratic)"] == "36"
     lab.set(w0=-3.0, x=0.5, eta=2.0)
     buttons[1].click()
     assert lab.values()["w0"] == 2.0 and lab.values()["b0"] == 2.0
@@ -270,7 +262,7 @@ def check_grid_lab(lab):
         np.testing.assert_array_equal(image.get_array(), want[loss])
         assert image.norm is lab.norm  # one colour scale for both panels
     assert lab.norm.vmin == 0 and lab.norm.vmax == v["epochs"]
-    r = readout(lab)
+    r = lab.readout_values()
     for name, (w, b) in STARTS.items():
         for loss in LOSSES:
             e = int(simulate(w, b, x=v["x"], eta=v["eta"], epochs=v["epochs"],

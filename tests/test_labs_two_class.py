@@ -1,7 +1,5 @@
 """Labs, figures and exercise checks of notebook 03 (two-class cross entropy)."""
 
-import html
-import re
 
 import numpy as np
 import pytest
@@ -13,12 +11,6 @@ from lecture_mlp import CrossEntropyLoss, QuadraticLoss, sigmoid, sigmoid_prime
 from lecture_mlp.exercises import two_class as ex
 from lecture_mlp.labs import two_class as tc
 from lecture_mlp.neuron import simulate
-
-
-def readouts(lab):
-    """The readout table as {label: value text}."""
-    pairs = re.findall(r"data-name='([^']*)'>([^<]*)</td>", lab.readout.value)
-    return {html.unescape(k): html.unescape(v) for k, v in pairs}
 
 
 def logit(o):
@@ -44,7 +36,7 @@ def test_likelihood_lab_plots_the_likelihood_and_the_package_cross_entropy(o, y)
     assert lab.mark_l.get_ydata()[0] == pytest.approx(L)
     assert lab.mark_c.get_ydata()[0] == pytest.approx(-np.log(L))
     assert lab.best[0].get_xdata()[0] == y
-    r = readouts(lab)
+    r = lab.readout_values()
     assert r["likelihood o^y (1 − o)^(1−y)"] == f"{L:.4f}"
     assert r["log-likelihood y log o + (1 − y) log(1 − o)"] == f"{np.log(L):+.4f}"
     assert r["C = −log-likelihood"] == f"{-np.log(L):.4f}"
@@ -68,7 +60,7 @@ def test_compare_lab_plots_simulate(values):
     lab = tc.CompareLab()
     lab.set(**values)
     v = lab.values()
-    r = readouts(lab)
+    r = lab.readout_values()
     for name, loss in (("quadratic", "quadratic"), ("cross_entropy", "cross_entropy")):
         eta = v["eta"] / 6 if (name == "cross_entropy" and v["divide_by_6"]) else v["eta"]
         run = simulate(v["w0"], v["b0"], eta=eta, epochs=300, loss=loss)
@@ -98,16 +90,16 @@ def test_compare_lab_sliders_move_one_at_a_time_and_extremes_clamp():
 
 def test_compare_lab_default_numbers_of_the_notes():
     lab = tc.CompareLab()
-    r = readouts(lab)
+    r = lab.readout_values()
     assert r["quadratic: O after 300 epochs"] == "0.2028"
     assert r["quadratic: first epoch with O < 0.5"] == "232"
     assert r["cross entropy: first epoch with O < 0.5"] == "17"
     lab.set(divide_by_6=True)
-    r = readouts(lab)
+    r = lab.readout_values()
     assert r["cross entropy: η"] == "0.025"
     assert r["cross entropy: first epoch with O < 0.5"] == "100"
     lab.set(w0=5.0, b0=5.0, eta=0.001, divide_by_6=False)
-    assert readouts(lab)["quadratic: first epoch with O < 0.5"] == "not in 300"
+    assert lab.readout_values()["quadratic: first epoch with O < 0.5"] == "not in 300"
     lab.close()
 
 
@@ -147,7 +139,7 @@ def test_landscape_lab_paths_are_simulate(values):
     n_artists = [len(ax.get_children()) for ax in lab.fig.axes]
     lab.set(**values)
     v = lab.values()
-    r = readouts(lab)
+    r = lab.readout_values()
     for name in tc.LOSS_NAMES:
         run = simulate(v["w0"], v["b0"], eta=v["eta"], epochs=v["epochs"], loss=name)
         np.testing.assert_array_equal(lab.paths[name].get_xdata(), run.w)

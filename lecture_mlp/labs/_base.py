@@ -20,6 +20,7 @@ A subclass defines:
 import base64
 import html
 import io
+import re
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
@@ -121,6 +122,11 @@ class Lab:
         bundle["image/png"] = base64.b64encode(png.getvalue()).decode("ascii")
         bundle["text/plain"] = f"<{type(self).__name__}: {self.title}>"
         return bundle
+
+    def readout_values(self):
+        """The readout as {label: value text}, as a reader (or a browser test) sees it."""
+        pairs = re.findall(r"data-name='([^']*)'>([^<]*)</td>", self.readout.value)
+        return {html.unescape(label): html.unescape(value) for label, value in pairs}
 
     def close(self):
         """Close the figure (tests create many labs)."""
