@@ -109,6 +109,16 @@ def _learned_text(run):
     return f"{e}" if e < run.output.shape[0] else f"not in {run.output.shape[0] - 1}"
 
 
+def start_controls():
+    """The single neuron's start (w₀, b₀) = (2, 2) and η = 0.15, as sliders."""
+    return {
+        "w0": widgets.FloatSlider(value=2.0, min=-5, max=5, step=0.1, description="w₀"),
+        "b0": widgets.FloatSlider(value=2.0, min=-5, max=5, step=0.1, description="b₀"),
+        "eta": widgets.FloatLogSlider(value=0.15, base=10, min=-3, max=1, step=0.01,
+                                      readout_format=".3g", description="η"),
+    }
+
+
 class CompareLab(Lab):
     """Quadratic vs cross entropy for the neuron x = 1, y = 0: same start, same η."""
 
@@ -119,10 +129,7 @@ class CompareLab(Lab):
 
     def controls_(self):
         return {
-            "w0": widgets.FloatSlider(value=2.0, min=-5, max=5, step=0.1, description="w₀"),
-            "b0": widgets.FloatSlider(value=2.0, min=-5, max=5, step=0.1, description="b₀"),
-            "eta": widgets.FloatLogSlider(value=0.15, base=10, min=-3, max=1, step=0.01,
-                                          readout_format=".3g", description="η"),
+            **start_controls(),
             "divide_by_6": widgets.Checkbox(value=False, description="cross-entropy η ÷ 6"),
         }
 
@@ -195,10 +202,7 @@ class LandscapeLab(Lab):
 
     def controls_(self):
         return {
-            "w0": widgets.FloatSlider(value=2.0, min=-5, max=5, step=0.1, description="w₀"),
-            "b0": widgets.FloatSlider(value=2.0, min=-5, max=5, step=0.1, description="b₀"),
-            "eta": widgets.FloatLogSlider(value=0.15, base=10, min=-3, max=1, step=0.01,
-                                          readout_format=".3g", description="η"),
+            **start_controls(),
             "epochs": widgets.IntSlider(value=300, min=0, max=600, step=10,
                                         description="epochs"),
         }
