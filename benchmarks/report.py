@@ -1,0 +1,223 @@
+"""Targets (PASS/FAIL) and the markdown tables of a benchmark report.
+
+The targets, from the benchmark issue (float32 ratios measured side by side, 2 threads):
+
+- epoch time ≤ 0.9 × torch autograd at every batch size, ≤ 1.0 × torch with the
+  backward pass by hand at batch ≥ 128, ≤ 1.5 × the BLAS floor at batch 1024;
+- float64 epoch ≤ 2.2 × float32;
+- lab update median ≤ 50 ms (≤ 500 ms for labs that retrain a network);
+- the 50×50 × 300-epoch single-neuron grid, both losses together, ≤ 50 ms;
+- and the project's rule that each notebook runs in under 20 s.
+"""
+
+AUTOGRAD_MAX = 0.9
+BY_HAND_MAX, BY_HAND_FROM_BATCH = 1.0, 128
+FLOOR_MAX, FLOOR_BATCH = 1.5, 1024
+FLOAT64_MAX = 2.2
+
+ENGINE_NAMES = {"numpy": "lecture_mlp", "torch_autograd": "torch autograd",
+                "torch_by_hand": "torch by hand"}
+
+
+def _target(name, value, limit):
+    return {"name": name, "value": value, "limit": limit, "pass": bool(value <= limit)}
+
+
+def float64_ratios(epoch):
+    """{(loss, batch): float64 best ÷ float32 best}."""
+    best = {(r["dtype"], r["loss"], r["batch_size"]): r["numpy"]["best_s"] for r in epoch["rows"]}
+    return {(loss, batch): round(best[("float64", loss, batch)] / seconds, 3)
+            for (dtype, loss, batch), seconds in best.items()
+            if dtype == "float32" and ("float64", loss, batch) in best}
+
+
+def targets(report):
+    """Every target with its measured value, limit and verdict."""
+    found = []
+    epoch = report.get("epoch")
+    if epoch:
+        for row in epoch["rows"]:
+            if row["dtype"] != "float32":
+                continue
+            where = f"{row['loss']}, batch {row['batch_size']}"
+            ratios = row["ratios"]
+            if "numpy/torch_autograd" in ratios:
+                found.append(_target(f"epoch ÷ torch autograd ({where})",
+                                     ratios["numpy/torch_autograd"], AUTOGRAD_MAX))
+            if "numpy/torch_by_hand" in ratios and row["batch_size"] >= BY_HAND_FROM_BATCH:
+                found.append(_target(f"epoch ÷ torch by hand ({where})",
+                                     ratios["numpy/torch_by_hand"], BY_HAND_MAX))
+            if row["batch_size"] == FLOOR_BATCH:
+                found.append(_target(f"epoch ÷ BLAS floor ({where})", row["floor_ratio"],
+                                     FLOOR_MAX))
+        for (loss, batch), ratio in float64_ratios(epoch).items():
+            found.append(_target(f"float64 ÷ float32 ({loss}, batch {batch})", ratio,
+                                 FLOAT64_MAX))
+    for key, lab in report.get("labs", {}).items():
+        if lab.get("updates"):
+            kind = "retraining" if lab["retrains"] else "light"
+            found.append(_target(f"lab {key} median ms ({kind})", lab["median_ms"],
+                                 lab["target_ms"]))
+        elif "error" in lab:
+            found.append({"name": f"lab {key} runs", "value": lab["error"], "limit": None,
+                          "pass": False})
+    grid = report.get("neuron_grid")
+    if grid:
+        found.append(_target("neuron grid, both losses, median ms", grid["both"]["median_ms"],
+                             grid["target_ms"]))
+    notebooks = report.get("notebooks") or {}
+    for name, seconds in notebooks.get("notebooks", {}).items():
+        found.append(_target(f"notebook {name} s", seconds, notebooks["target_s"]))
+    for name, error in notebooks.get("errors", {}).items():
+        found.append({"name": f"notebook {name} runs", "value": error, "limit": None,
+                      "pass": False})
+    return found
+
+
+def _verdict(value, limit):
+    return f"{value:.2f} {'PASS' if value <= limit else 'FAIL'}"
+
+
+def _seconds(summary):
+    return f"{summary['best_s']:.3f} ({summary['median_s']:.3f})" if summary else "–"
+
+
+def _table(header, rows):
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def epoch_table(epoch):
+    engines = epoch["engines"]
+    f64 = float64_ratios(epoch)
+    header = ["dtype", "loss", "batch", *(ENGINE_NAMES[e] + " s" for e in engines),
+              "matmuls alone s", "BLAS floor s"]
+    if "torch_autograd" in engines:
+        header.append(f"÷ autograd (≤ {AUTOGRAD_MAX})")
+    if "torch_by_hand" in engines:
+        header.append(f"÷ by hand (≤ {BY_HAND_MAX} at ≥ {BY_HAND_FROM_BATCH})")
+    header += [f"÷ floor (≤ {FLOOR_MAX} at {FLOOR_BATCH})", f"f64 ÷ f32 (≤ {FLOAT64_MAX})"]
+    rows = []
+    for r in epoch["rows"]:
+        f32 = r["dtype"] == "float32"
+        cells = [r["dtype"], r["loss"], r["batch_size"], *(_seconds(r[e]) for e in engines),
+                 f"{r['matmuls_alone_s']:.3f}", f"{epoch['blas'][r['dtype']]['floor_s']:.3f}"]
+        for engine, limit, applies in (
+                ("torch_autograd", AUTOGRAD_MAX, f32),
+                ("torch_by_hand", BY_HAND_MAX, f32 and r["batch_size"] >= BY_HAND_FROM_BATCH)):
+            if engine in engines:
+                ratio = r["ratios"][f"numpy/{engine}"]
+                cells.append(_verdict(ratio, limit) if applies else f"{ratio:.2f}")
+        cells.append(_verdict(r["floor_ratio"], FLOOR_MAX)
+                     if f32 and r["batch_size"] == FLOOR_BATCH else f"{r['floor_ratio']:.2f}")
+        ratio = f64.get((r["loss"], r["batch_size"]))
+        cells.append(_verdict(ratio, FLOAT64_MAX) if f32 and ratio is not None else "")
+        rows.append(cells)
+    return _table(header, rows)
+
+
+def labs_table(labs):
+    header = ["lab", "kind (target)", "updates", "median ms", "p95 ms",
+              "compute / render / PNG ms", "build ms", "verdict"]
+    rows = []
+    for key, lab in labs.items():
+        if "error" in lab:
+            rows.append([key, "", "", "", "", "", "", f"ERROR {lab['error']}"])
+            continue
+        kind = f"{'retraining' if lab['retrains'] else 'light'} ({lab['target_ms']:.0f} ms)"
+        if not lab["updates"]:
+            rows.append([key, kind, 0, "", "", "", lab["build_ms"], "no numeric slider"])
+            continue
+        parts = " / ".join(f"{lab[f'{p}_median_ms']:.1f}" for p in ("compute", "render", "png"))
+        verdict = "PASS" if lab["median_ms"] <= lab["target_ms"] else "FAIL"
+        if lab["warnings"]:
+            verdict += f", {lab['warnings']} warnings"
+        rows.append([key, kind, lab["updates"], f"{lab['median_ms']:.1f}",
+                     f"{lab['p95_ms']:.1f}", parts, f"{lab['build_ms']:.0f}", verdict])
+    return _table(header, rows)
+
+
+def grid_table(grid):
+    rows = [[name.replace("_", " "), f"{grid[name]['best_ms']:.1f}",
+             f"{grid[name]['median_ms']:.1f}",
+             _verdict(grid[name]["median_ms"], grid["target_ms"]).split()[1]
+             if name == "both" else ""]
+            for name in ("quadratic", "cross_entropy", "both")]
+    return _table(["loss", "best ms", "median ms", f"≤ {grid['target_ms']:.0f} ms"], rows)
+
+
+def notebooks_table(notebooks):
+    rows = [[name, f"{s:.1f}", "PASS" if s <= notebooks["target_s"] else "FAIL"]
+            for name, s in notebooks["notebooks"].items()]
+    rows += [[name, "", f"ERROR {error}"] for name, error in notebooks["errors"].items()]
+    rows.append(["all", f"{notebooks['total_s']:.1f}", ""])
+    return _table(["notebook", "s (kernel start included)",
+                   f"≤ {notebooks['target_s']:.0f} s"], rows)
+
+
+def machine_line(report):
+    m = report["machine"]
+    text = (f"Measured {m['date'][:16].replace('T', ' ')} on {m['cpu']} ({m['cores']} cores, "
+            f"{m['memory_gb']} GB), {m['platform']}; Python {m['python']}, numpy {m['numpy']} "
+            f"with {m['blas']} ({m['blas_threads'] or 'unknown'} threads)")
+    if m["torch"]:
+        text += f", torch {m['torch']} ({m['torch_threads']} threads)"
+    load = report["load_average"]
+    if load["start"]:
+        text += (f"; load average (1 min) {load['start'][0]:.2f} at the start, "
+                 f"{load['end'][0]:.2f} at the end")
+    if m["git_commit"]:
+        text += f"; commit {m['git_commit']}"
+    return text + "."
+
+
+def markdown(report):
+    """The whole report as markdown (README-ready)."""
+    parts = [machine_line(report)]
+    settings = report["settings"]
+    if settings["quick"]:
+        parts.append("**Quick run**: fewer samples and repeats; not for the README.")
+    if report["notes"]:
+        parts.append("\n".join(f"- {note}" for note in report["notes"]))
+    epoch = report.get("epoch")
+    if epoch:
+        sizes = "-".join(map(str, epoch["sizes"]))
+        blas = ", ".join(f"{dtype} {b['peak_gflops']:.0f} GFLOP/s"
+                         for dtype, b in epoch["blas"].items())
+        parts.append(
+            f"### MLP epoch: {sizes} sigmoid, {epoch['n_samples']:,} samples, η = {epoch['eta']}"
+            f"\n\nSeconds per epoch, best of {epoch['repeats']} (median). Ratios: lecture_mlp's "
+            f"best time ÷ the other's, measured in turns in one process; floor = "
+            f"{epoch['flops'] / 1e9:.1f} GFLOP ÷ matmul peak ({blas}); matmuls alone = the "
+            f"epoch's products at that batch size, nothing else. Each epoch includes "
+            f"`epoch`'s argument checks: "
+            + ", ".join(f"{dtype} {seconds * 1e3:.0f} ms"
+                        for dtype, seconds in epoch.get("checks_s", {}).items())
+            + ".\n\n"
+            + epoch_table(epoch))
+        if epoch.get("twin_gradient_error"):
+            errors = ", ".join(f"{ENGINE_NAMES[k]} {v:.1e}"
+                               for k, v in epoch["twin_gradient_error"].items())
+            parts.append(f"Gradients agree with lecture_mlp's in float64 (largest relative "
+                         f"error, both losses): {errors}.")
+    grid = report.get("neuron_grid")
+    if grid:
+        parts.append(f"### Single-neuron grid: {grid['grid'][0]}×{grid['grid'][1]} starts × "
+                     f"{grid['epochs']} epochs (simulate + epochs_to_learn)\n\n"
+                     + grid_table(grid))
+    if report.get("labs"):
+        parts.append("### Lab slider latency: value change → recompute → Agg render → PNG\n\n"
+                     + labs_table(report["labs"]))
+    notebooks = report.get("notebooks")
+    if notebooks and "skipped" not in notebooks:
+        parts.append("### Notebook execution (fresh kernel each)\n\n"
+                     + notebooks_table(notebooks))
+    every = report["targets"]
+    failed = [t for t in every if not t["pass"]]
+    summary = f"**Targets: {len(every) - len(failed)} of {len(every)} pass.**"
+    if failed:
+        summary += " Failing: " + "; ".join(
+            f"{t['name']} = {t['value']} (limit {t['limit']})" for t in failed) + "."
+    parts.append(summary)
+    return "\n\n".join(parts) + "\n"

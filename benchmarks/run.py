@@ -1,0 +1,136 @@
+"""Run every benchmark, print the tables with their targets, write JSON and markdown.
+
+    python -m benchmarks.run [--quick] [--skip-torch] [--skip-notebooks] [--json PATH]
+
+Timings are only as good as the machine is quiet: the report records the load average
+at the start and the end. See benchmarks/README.md.
+"""
+
+import argparse
+import json
+import pathlib
+import sys
+import time
+
+import matplotlib
+
+matplotlib.use("Agg")  # the labs are measured without a kernel or a screen
+
+from . import epoch, labs, neuron_grid, notebooks, report  # noqa: E402
+from .machine import blas_threads, load_average, machine_info  # noqa: E402
+
+RESULTS = pathlib.Path(__file__).resolve().parent / "results"
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true",
+                        help="12,000 samples, one repeat, fewer slider steps (a smoke run; "
+                             "writes results/quick.json unless --json is given)")
+    parser.add_argument("--skip-torch", action="store_true", help="leave out the torch columns")
+    parser.add_argument("--skip-notebooks", action="store_true",
+                        help="leave out notebook execution (the slowest part)")
+    parser.add_argument("--skip-labs", action="store_true", help="leave out slider latency")
+    parser.add_argument("--skip-epoch", action="store_true", help="leave out the MLP epochs")
+    parser.add_argument("--threads", type=int, default=2,
+                        help="BLAS and torch threads (default 2, as the targets assume)")
+    parser.add_argument("--repeats", type=int, default=None,
+                        help="timings per epoch configuration (default 5, quick 1)")
+    parser.add_argument("--json", type=pathlib.Path, default=None,
+                        help="where to write the JSON (default benchmarks/results/latest.json)"
+                             "; the markdown goes beside it with the suffix .md")
+    return parser.parse_args(argv)
+
+
+def settings_from(args):
+    quick = args.quick
+    return {
+        "quick": quick,
+        "threads": args.threads,
+        "epoch": None if args.skip_epoch else {
+            "n_samples": 12_000 if quick else epoch.N_SAMPLES,
+            "repeats": args.repeats or (1 if quick else 5),
+        },
+        "labs": None if args.skip_labs else {"controls": 3, "steps": 4 if quick else 8},
+        "neuron_grid": {"repeats": 3 if quick else 7},
+        "notebooks": not args.skip_notebooks,
+        "torch": not args.skip_torch,
+    }
+
+
+def import_torch(wanted, notes):
+    """torch, or None with a note saying why its columns are missing."""
+    if not wanted:
+        notes.append("PyTorch columns skipped (--skip-torch).")
+        return None
+    try:
+        import torch
+    except ImportError:
+        notes.append("PyTorch is not installed, so its columns are skipped: it is an optional "
+                     "extra, `pip install -e \".[bench]\"` (or `make bench`) adds it.")
+        return None
+    return torch
+
+
+def run_all(settings, *, log=print, epoch_options=None, lab_options=None, grid_options=None,
+            notebook_paths=None):
+    """Run the benchmarks ``settings`` asks for; return the report (a JSON-able dict).
+
+    The *_options dicts override sizes (the tests use tiny ones)."""
+    notes = []
+    torch = import_torch(settings["torch"], notes)
+    if torch is not None:
+        torch.set_num_threads(settings["threads"])
+    threads = blas_threads(settings["threads"])
+    if threads is None:
+        notes.append("numpy's BLAS thread count could not be read or set; set "
+                     "OPENBLAS_NUM_THREADS (or OMP_NUM_THREADS, MKL_NUM_THREADS) before Python "
+                     "starts.")
+    result = {"schema": 1, "settings": settings, "notes": notes,
+              "load_average": {"start": load_average()}, "machine": machine_info(torch)}
+    started = time.perf_counter()
+    if settings["epoch"] is not None:
+        log("MLP epochs")
+        result["epoch"] = epoch.run(**{**settings["epoch"], **(epoch_options or {})},
+                                    torch_module=torch, log=log)
+    log("single-neuron grid")
+    result["neuron_grid"] = neuron_grid.run(
+        **{**settings["neuron_grid"], **(grid_options or {})}, log=log)
+    if settings["labs"] is not None:
+        log("lab slider latency")
+        result["labs"] = labs.run(**{**settings["labs"], **(lab_options or {})}, log=log)
+    if settings["notebooks"]:
+        log("notebooks")
+        result["notebooks"] = notebooks.run(notebook_paths, log=log)
+    else:
+        notes.append("Notebook execution skipped (--skip-notebooks).")
+    result["load_average"]["end"] = load_average()
+    result["seconds"] = round(time.perf_counter() - started, 1)
+    result["targets"] = report.targets(result)
+    return result
+
+
+def write(result, json_path):
+    """Write the JSON and, beside it, the markdown; return the markdown text."""
+    json_path.parent.mkdir(parents=True, exist_ok=True)
+    json_path.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n")
+    text = report.markdown(result)
+    json_path.with_suffix(".md").write_text(text)
+    return text
+
+
+def main(argv=None):
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    settings = settings_from(args)
+    json_path = args.json or RESULTS / ("quick.json" if args.quick else "latest.json")
+    result = run_all(settings)
+    text = write(result, json_path)
+    print()
+    print(text)
+    print(f"wrote {json_path} and {json_path.with_suffix('.md')}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

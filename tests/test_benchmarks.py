@@ -1,0 +1,142 @@
+"""The benchmark code runs on tiny sizes and writes well-formed JSON and markdown.
+
+Nothing here is timed against a target: timings belong to ``python -m benchmarks.run``.
+"""
+
+import json
+
+import ipywidgets as widgets
+import nbformat
+import numpy as np
+import pytest
+
+from benchmarks import epoch, labs, neuron_grid, notebooks, report, run
+from lecture_mlp import MLP
+from lecture_mlp.labs.slowdown import ThetaLab
+
+TINY = {"sizes": (6, 4, 3), "n_samples": 48, "batch_sizes": (8, 48), "repeats": 2, "pause": 0,
+        "peak_size": 64}
+
+
+def silent(*args):
+    pass
+
+
+def check_summary(summary, repeats):
+    assert len(summary["times_s"]) == repeats
+    assert 0 < summary["best_s"] <= summary["median_s"]
+
+
+def test_epoch_rows_numpy_only():
+    section = epoch.run(**TINY, torch_module=None, log=silent)
+    assert section["engines"] == ["numpy"]
+    assert len(section["rows"]) == 2 * 2 * 2  # dtypes × losses × batch sizes
+    for row in section["rows"]:
+        check_summary(row["numpy"], 2)
+        assert row["ratios"] == {}
+        assert row["floor_ratio"] > 0
+    assert section["flops"] == 2 * 48 * (2 * (6 * 4 + 4 * 3) + 4 * 3)
+    assert set(section["blas"]) == {"float32", "float64"}
+
+
+def test_epoch_rows_with_torch():
+    torch = pytest.importorskip("torch")
+    section = epoch.run(**{**TINY, "batch_sizes": (16,), "repeats": 1}, torch_module=torch,
+                        log=silent)
+    assert section["engines"] == ["numpy", "torch_autograd", "torch_by_hand"]
+    assert max(section["twin_gradient_error"].values()) < 1e-10
+    for row in section["rows"]:
+        assert set(row["ratios"]) == {"numpy/torch_autograd", "numpy/torch_by_hand"}
+        check_summary(row["torch_by_hand"], 1)
+
+
+@pytest.mark.parametrize("loss", ["quadratic", "cross_entropy"])
+@pytest.mark.parametrize("twin_name", ["torch_autograd", "torch_by_hand"])
+def test_a_torch_step_is_the_package_step(loss, twin_name):
+    """One full-batch epoch of each twin moves the weights as ``MLP.epoch`` does."""
+    torch = pytest.importorskip("torch")
+    from benchmarks.torch_twins import TWINS
+
+    X, t = epoch.dataset(np.float64, n=20, sizes=(5, 4, 3), seed=1)
+    net = MLP([5, 4, 3], loss, seed=1)
+    twin = TWINS[twin_name](net.copy(), loss, eta=0.5)
+    net.epoch(X, t, eta=0.5)
+    twin.epoch(torch.from_numpy(X), torch.from_numpy(t), 20, torch.Generator().manual_seed(0))
+    twin_W = ([W.detach().numpy() for W in twin.weights] if twin_name == "torch_by_hand" else
+              [m.weight.detach().numpy().T for m in twin.model if hasattr(m, "weight")])
+    for W, W_twin in zip(net.weights, twin_W):
+        np.testing.assert_allclose(W, W_twin, rtol=1e-12, atol=1e-14)
+
+
+def test_discover_finds_the_labs():
+    found = labs.discover()
+    assert found["slowdown.ThetaLab"] is ThetaLab
+    assert all(key.count(".") == 1 and not key.startswith("_") for key in found)
+
+
+def test_sweep_covers_the_range_without_the_current_value():
+    linear = widgets.FloatSlider(value=0.0, min=-1, max=1)
+    assert labs.sweep(linear, 5) == [-1.0, -0.5, 0.5, 1.0]
+    log = widgets.FloatLogSlider(value=0.1, base=10, min=-2, max=0)
+    np.testing.assert_allclose(labs.sweep(log, 5), [0.01, 10**-1.5, 10**-0.5, 1.0])
+    integer = widgets.IntSlider(value=3, min=0, max=10)
+    values = labs.sweep(integer, 4)
+    assert values == [0, 7, 10] and all(isinstance(v, int) for v in values)
+
+
+def test_measure_one_lab():
+    result = labs.measure(ThetaLab, controls=1, steps=3)
+    assert result["controls"] == ["theta"]
+    assert result["updates"] == 3  # −10, 0, 10 (the default 4.0 is not among them)
+    assert result["retrains"] is False and result["target_ms"] == labs.LIGHT_TARGET_MS
+    assert 0 < result["median_ms"] <= result["p95_ms"]
+    assert result["render_median_ms"] > 0 and result["png_median_ms"] > 0
+
+
+def test_neuron_grid_tiny():
+    section = neuron_grid.run(n=4, epochs=5, repeats=2, log=silent)
+    assert set(section) >= {"quadratic", "cross_entropy", "both"}
+    assert section["both"]["best_ms"] >= section["quadratic"]["best_ms"] > 0
+
+
+def test_notebook_timing_leaves_the_notebook_alone(tmp_path):
+    path = tmp_path / "tiny.ipynb"
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(1 + 1)")])
+    nbformat.write(nb, path)
+    before = path.read_bytes()
+    section = notebooks.run([path], log=silent)
+    assert section["errors"] == {}
+    assert 0 < section["notebooks"]["tiny.ipynb"] == section["total_s"]
+    assert path.read_bytes() == before
+
+
+def test_report_is_well_formed_json_and_markdown(tmp_path):
+    args = run.parse_args(["--quick", "--skip-torch", "--skip-notebooks", "--skip-labs",
+                           "--json", str(tmp_path / "r.json")])
+    settings = run.settings_from(args)
+    result = run.run_all(settings, log=silent, epoch_options=TINY,
+                         grid_options={"n": 4, "epochs": 5})
+    text = run.write(result, args.json)
+    loaded = json.loads(args.json.read_text())
+    assert loaded == json.loads(json.dumps(result))
+    assert set(loaded) >= {"schema", "settings", "machine", "load_average", "epoch",
+                           "neuron_grid", "targets", "notes"}
+    assert loaded["machine"]["cores"] >= 1 and loaded["machine"]["numpy"] == np.__version__
+    for target in loaded["targets"]:
+        assert set(target) == {"name", "value", "limit", "pass"}
+        assert isinstance(target["pass"], bool)
+    assert any(t["name"].startswith("float64 ÷ float32") for t in loaded["targets"])
+    assert (tmp_path / "r.md").read_text() == text
+    assert "### MLP epoch" in text and "| dtype | loss | batch |" in text
+    assert "PyTorch columns skipped" in text
+
+
+def test_targets_flag_failures():
+    fake = {"neuron_grid": {"both": {"median_ms": 80.0}, "target_ms": 50.0},
+            "labs": {"m.SlowLab": {"updates": 3, "median_ms": 120.0, "retrains": True,
+                                   "target_ms": 500.0},
+                     "m.BrokenLab": {"error": "ValueError: x"}}}
+    verdicts = {t["name"]: t["pass"] for t in report.targets(fake)}
+    assert verdicts == {"lab m.SlowLab median ms (retraining)": True,
+                        "lab m.BrokenLab runs": False,
+                        "neuron grid, both losses, median ms": False}
