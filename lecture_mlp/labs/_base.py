@@ -33,6 +33,7 @@ LOSS_COLORS = {"quadratic": "tab:red", "cross_entropy": "tab:blue",
 class Lab:
     figsize = (9.0, 3.4)
     title = ""
+    retrains = False  # True for labs that retrain on every change (budget 500 ms, else 50 ms)
 
     def __init__(self, **initial):
         self.controls = self.controls_()

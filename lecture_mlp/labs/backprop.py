@@ -204,6 +204,8 @@ class TrainingLab(Lab):
     are a deterministic function of the controls.
     """
 
+    retrains = True
+
     title = "retrain a 2-n₁-1 network on XOR"
     figsize = (9.0, 3.4)
     resolution = 100  # of the decision-region grid: enough to see the boundary, cheap

@@ -262,6 +262,8 @@ class ThreeClassLab(Lab):
     """Retrain a 2-n₁-3 sigmoid MLP on the three-class problem for the chosen loss,
     η, hidden width n₁ and number of epochs; learning curves and decision regions."""
 
+    retrains = True
+
     title = "retrain on three classes: quadratic vs sigmoid vs softmax cross entropy"
     figsize = (10.0, 3.3)
     resolution = 60  # decision-grid pixels per side: cheap to recompute on every change

@@ -409,6 +409,8 @@ class GridLab(Lab):
     are grey. Crosses mark the canonical starts (0.6, 0.9) and (2, 2).
     """
 
+    retrains = True
+
     title = "epochs to learn over starting points"
     figsize = (10.0, 4.0)
     n = 50
