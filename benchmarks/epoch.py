@@ -60,7 +60,8 @@ def matmul_peak(dtype, n=2048, repeats=5):
 
 def matmul_time(sizes, n, batch_size, dtype, repeats=3):
     """Seconds for the epoch's matrix products alone at this batch size (best of
-    ``repeats``), on arrays already in cache: what BLAS needs for the epoch's shapes."""
+    ``repeats`` after a warm-up), on arrays already in cache: what BLAS needs for the
+    epoch's shapes."""
     rng = np.random.default_rng(0)
     weights = [rng.random((a, b)).astype(dtype) for a, b in zip(sizes[:-1], sizes[1:])]
 
@@ -130,44 +131,62 @@ def check_twins(sizes=SIZES, n=64, seed=0):
 
 def run(*, sizes=SIZES, n_samples=N_SAMPLES, batch_sizes=BATCH_SIZES, losses=LOSSES,
         dtypes=DTYPES, repeats=3, torch_module=None, pause=PAUSE, peak_size=2048, log=print):
-    """Time every (dtype, loss, batch size); return the report's "epoch" section."""
+    """Time every (dtype, loss, batch size); return the report's "epoch" section.
+
+    The repeats run in rounds: each round times every configuration once, every engine
+    in turn, so a burst of load from elsewhere spoils one repeat of many configurations
+    rather than every repeat of one.
+    """
     engines = ["numpy"]
     if torch_module is not None:
         from .torch_twins import TWINS
         engines += list(TWINS)
     section = {"sizes": list(sizes), "n_samples": n_samples, "eta": ETA, "repeats": repeats,
                "engines": engines, "flops": epoch_flops(sizes, n_samples), "blas": {},
-               "rows": []}
+               "checks_s": {}, "rows": []}
     if torch_module is not None:
         section["twin_gradient_error"] = check_twins(sizes)
+    data = {dtype: dataset(dtype, n_samples, sizes) for dtype in dtypes}
+    configs = [(dtype, loss, batch_size) for dtype in dtypes for loss in losses
+               for batch_size in batch_sizes]
+    runners = {config: _runners(*data[config[0]], sizes, *config[1:], engines, torch_module)
+               for config in configs}
+    times = {config: {name: [] for name in [*engines, "matmuls"]} for config in configs}
+    peaks = {dtype: [] for dtype in dtypes}
+    checks = {dtype: [] for dtype in dtypes}
+    for r in range(repeats):
+        for dtype in dtypes:
+            peaks[dtype].append(matmul_peak(dtype, peak_size))
+            checks[dtype].append(_timed(MLP(list(sizes), losses[0], dtype=dtype)._check_data,
+                                        *data[dtype]))
+        for config in configs:
+            X, t = data[config[0]]
+            for name in engines:
+                time.sleep(pause)
+                times[config][name].append(_timed(runners[config][name], X, t, r))
+            times[config]["matmuls"].append(matmul_time(sizes, n_samples, config[2], config[0],
+                                                        repeats=1))
+        log(f"  epoch round {r + 1} of {repeats} done")
     for dtype in dtypes:
-        peak = matmul_peak(dtype, peak_size)
-        X, t = dataset(dtype, n_samples, sizes)
-        rows = []
-        for loss in losses:
-            for batch_size in batch_sizes:
-                row = _measure(X, t, sizes, loss, batch_size, repeats, engines, torch_module,
-                               pause)
-                row["dtype"] = dtype
-                row["matmuls_alone_s"] = matmul_time(sizes, n_samples, batch_size, dtype,
-                                                     repeats)
-                rows.append(row)
-                log(_progress(row))
-        checks = min(_timed(MLP(list(sizes), losses[0], dtype=dtype)._check_data, X, t)
-                     for _ in range(max(repeats, 3)))
-        del X, t
-        peak = max(peak, matmul_peak(dtype, peak_size))
-        floor = section["flops"] / peak / 1e9
+        peak = max(peaks[dtype])
         section["blas"][dtype] = {"peak_gflops": round(peak, 1), "matmul_size": peak_size,
-                                  "floor_s": floor}
-        section.setdefault("checks_s", {})[dtype] = checks
-        for row in rows:
-            row["floor_ratio"] = round(row["numpy"]["best_s"] / floor, 3)
-        section["rows"] += rows
+                                  "floor_s": section["flops"] / peak / 1e9}
+        section["checks_s"][dtype] = min(checks[dtype])
+    for (dtype, loss, batch_size), config_times in times.items():
+        row = {"dtype": dtype, "loss": loss, "batch_size": batch_size}
+        row.update({name: _summary(config_times[name]) for name in engines})
+        row["ratios"], row["pairwise_median_ratios"] = _ratios(config_times, engines)
+        row["matmuls_alone_s"] = min(config_times["matmuls"])
+        row["floor_ratio"] = round(row["numpy"]["best_s"] / section["blas"][dtype]["floor_s"],
+                                   3)
+        section["rows"].append(row)
+        log(_progress(row))
     return section
 
 
-def _measure(X, t, sizes, loss, batch_size, repeats, engines, torch_module, pause):
+def _runners(X, t, sizes, loss, batch_size, engines, torch_module):
+    """{engine: epoch(X, t, seed)} for one configuration, each engine warmed up; the
+    networks keep training from one round to the next."""
     net = MLP(list(sizes), loss, seed=0, dtype=X.dtype)
     runners = {"numpy": lambda X, t, seed: net.epoch(X, t, eta=ETA, batch_size=batch_size,
                                                      rng=seed)}
@@ -183,15 +202,7 @@ def _measure(X, t, sizes, loss, batch_size, repeats, engines, torch_module, paus
     warm = slice(0, min(len(X), 20 * batch_size))
     for name in engines:
         runners[name](X[warm], t[warm], 0)
-    times = {name: [] for name in engines}
-    for r in range(repeats):
-        for name in engines:
-            time.sleep(pause)
-            times[name].append(_timed(runners[name], X, t, r))
-    row = {"loss": loss, "batch_size": batch_size}
-    row.update({name: _summary(times[name]) for name in engines})
-    row["ratios"], row["pairwise_median_ratios"] = _ratios(times, engines)
-    return row
+    return runners
 
 
 def _progress(row):
