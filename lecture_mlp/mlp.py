@@ -159,7 +159,11 @@ class MLP:
 
         ``grad_W``: optional scratch arrays shaped like the weights (see ``_backward``).
         """
-        grad_W, grad_b = self._backward(*self._forward(X), t, grad_W)
+        self._update(self._backward(*self._forward(X), t, grad_W), eta)
+
+    def _update(self, gradients, eta):
+        """W^k ← W^k − η ∂C/∂W^k and b^k ← b^k − η ∂C/∂b^k, in place."""
+        grad_W, grad_b = gradients
         for W, b, gW, gb in zip(self.weights, self.biases, grad_W, grad_b):
             # In place: the lists keep pointing at the same arrays, and η ∂C/∂W^k
             # overwrites ∂C/∂W^k instead of filling a second n_{k−1} × n_k array.
@@ -214,14 +218,22 @@ class MLP:
             batch_size = check_count(batch_size, "batch_size", 1)
         rng = np.random.default_rng(seed)
         history = History()
-        self._record(history, X, t)
-        for _ in range(epochs):
-            self._epoch(X, t, eta, batch_size, rng)
-            self._record(history, X, t)
+        if batch_size is None or batch_size >= X.shape[0]:
+            # Full batch: each step's forward pass is also the record of the state
+            # before it, so one forward pass per epoch serves both.
+            for _ in range(epochs):
+                outputs, theta_K = self._forward(X)
+                self._record(history, theta_K, t)
+                self._update(self._backward(outputs, theta_K, t), eta)
+        else:
+            for _ in range(epochs):
+                self._record(history, self._forward(X)[1], t)
+                self._epoch(X, t, eta, batch_size, rng)
+        self._record(history, self._forward(X)[1], t)
         return history
 
-    def _record(self, history, X, t):
-        theta_K = self._forward(X)[1]
+    def _record(self, history, theta_K, t):
+        """Append the loss and accuracy of the state whose output pre-activations are θ^K."""
         history.loss.append(float(np.mean(self.loss_fn._per_sample(theta_K, t))))
         history.accuracy.append(_accuracy(self.loss_fn.output(theta_K), t))
 

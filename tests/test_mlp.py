@@ -146,6 +146,23 @@ def test_training_reduces_the_loss(loss, batch_size):
     assert history.loss[-1] == pytest.approx(net.loss(X, t))
 
 
+@pytest.mark.parametrize("batch_size", [None, 5])
+def test_history_is_the_loss_after_each_epoch(batch_size):
+    X, t = data("cross_entropy", n=20, seed=15)
+    net = MLP([4, 5, 3], "cross_entropy", seed=15)
+    twin = net.copy()
+    history = net.train(X, t, eta=0.7, epochs=6, batch_size=batch_size, seed=3)
+    rng = np.random.default_rng(3)
+    loss, accuracy = [twin.loss(X, t)], [twin.accuracy(X, t)]
+    for _ in range(6):
+        twin.epoch(X, t, eta=0.7, batch_size=batch_size, rng=rng)
+        loss.append(twin.loss(X, t))
+        accuracy.append(twin.accuracy(X, t))
+    assert history.loss == loss and history.accuracy == accuracy
+    for W, W_twin in zip(net.weights + net.biases, twin.weights + twin.biases):
+        np.testing.assert_array_equal(W, W_twin)
+
+
 def test_xor_needs_and_gets_a_hidden_layer():
     from lecture_mlp.data import xor_problem
 

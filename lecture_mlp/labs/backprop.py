@@ -1,8 +1,7 @@
 """Figures and the retraining lab for "backprop with the squared error" (notebook 01).
 
 Everything here draws what the package computes: the network is ``lecture_mlp.MLP``,
-trained by ``MLP.train`` (the lab uses ``train_losses``, a fast path through the same
-``MLP._forward``/``MLP._backward`` that records the same losses), and the decision
+trained by ``MLP.train``, and the decision
 regions come from ``lecture_mlp.data.decision_grid``. Units are counted from 0, as in
 the code, so the lecture's W_ij^k is exactly ``net.weights[k - 1][i, j]``.
 """
@@ -114,27 +113,6 @@ def train_network(X, t, *, loss="quadratic", eta=2.0, width=8, epochs=1000, seed
     return net, history
 
 
-def train_losses(net, X, t, *, eta, epochs):
-    """Train ``net`` in place, full batch; return the mean loss before each epoch and
-    after the last: exactly ``net.train(X, t, eta=eta, epochs=epochs).loss``.
-
-    A fast path for the lab: each epoch's single forward pass gives both the recorded
-    loss and the backprop step (``train`` runs a second one to record), and no
-    accuracy is recorded. No argument checks: X (N×n_0) and t (N×1) come from the lab.
-    """
-    per_sample = net.loss_fn._per_sample
-    losses = []
-    for _ in range(epochs):
-        outputs, theta_K = net._forward(X)
-        losses.append(float(np.mean(per_sample(theta_K, t))))
-        grad_W, grad_b = net._backward(outputs, theta_K, t)
-        for W, b, gW, gb in zip(net.weights, net.biases, grad_W, grad_b):
-            W -= eta * gW  # W^k ← W^k − η ∂C/∂W^k, as MLP._step does
-            b -= eta * gb
-    losses.append(float(np.mean(per_sample(net._forward(X)[1], t))))
-    return losses
-
-
 def _regions_axes(ax, X, t, resolution):
     """Draw the samples and an (empty) decision-region image on ``ax``; return the image.
 
@@ -241,7 +219,7 @@ class TrainingLab(Lab):
         """The trained net and its losses (index e: after e epochs) for these values:
         the same as ``train_network`` with this lab's data and seed."""
         net = MLP([2, width, 1], loss, seed=self.seed)
-        return net, train_losses(net, self.X, self.t, eta=eta, epochs=epochs)
+        return net, net.train(self.X, self.t, eta=eta, epochs=epochs).loss
 
     def draw(self, eta, width, epochs, loss):
         net, losses = self.train(eta, width, epochs, loss)
