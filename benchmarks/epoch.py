@@ -23,6 +23,8 @@ import numpy as np
 
 from lecture_mlp import MLP
 
+from .machine import load_average
+
 SIZES = (784, 100, 10)
 N_SAMPLES = 60_000
 BATCH_SIZES = (10, 32, 128, 1024)
@@ -154,6 +156,7 @@ def run(*, sizes=SIZES, n_samples=N_SAMPLES, batch_sizes=BATCH_SIZES, losses=LOS
     times = {config: {name: [] for name in [*engines, "matmuls"]} for config in configs}
     peaks = {dtype: [] for dtype in dtypes}
     checks = {dtype: [] for dtype in dtypes}
+    section["load_average_per_round"] = []
     for r in range(repeats):
         for dtype in dtypes:
             peaks[dtype].append(matmul_peak(dtype, peak_size))
@@ -166,7 +169,9 @@ def run(*, sizes=SIZES, n_samples=N_SAMPLES, batch_sizes=BATCH_SIZES, losses=LOS
                 times[config][name].append(_timed(runners[config][name], X, t, r))
             times[config]["matmuls"].append(matmul_time(sizes, n_samples, config[2], config[0],
                                                         repeats=1))
-        log(f"  epoch round {r + 1} of {repeats} done")
+        section["load_average_per_round"].append(load_average())
+        log(f"  epoch round {r + 1} of {repeats} done (load average "
+            f"{section['load_average_per_round'][-1]})")
     for dtype in dtypes:
         peak = max(peaks[dtype])
         section["blas"][dtype] = {"peak_gflops": round(peak, 1), "matmul_size": peak_size,
