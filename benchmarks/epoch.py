@@ -23,7 +23,7 @@ import numpy as np
 
 from lecture_mlp import MLP
 
-from .machine import load_average
+from .machine import OtherProcesses, load_average
 
 SIZES = (784, 100, 10)
 N_SAMPLES = 60_000
@@ -157,7 +157,10 @@ def run(*, sizes=SIZES, n_samples=N_SAMPLES, batch_sizes=BATCH_SIZES, losses=LOS
     peaks = {dtype: [] for dtype in dtypes}
     checks = {dtype: [] for dtype in dtypes}
     section["load_average_per_round"] = []
+    section["others_cpu_per_round"] = []
+    meter = OtherProcesses()
     for r in range(repeats):
+        meter.start()
         for dtype in dtypes:
             peaks[dtype].append(matmul_peak(dtype, peak_size))
             checks[dtype].append(_timed(MLP(list(sizes), losses[0], dtype=dtype)._check_data,
@@ -170,8 +173,9 @@ def run(*, sizes=SIZES, n_samples=N_SAMPLES, batch_sizes=BATCH_SIZES, losses=LOS
             times[config]["matmuls"].append(matmul_time(sizes, n_samples, config[2], config[0],
                                                         repeats=1))
         section["load_average_per_round"].append(load_average())
-        log(f"  epoch round {r + 1} of {repeats} done (load average "
-            f"{section['load_average_per_round'][-1]})")
+        section["others_cpu_per_round"].append(meter.share())
+        log(f"  epoch round {r + 1} of {repeats} done; other processes used "
+            f"{section['others_cpu_per_round'][-1]} of the CPU")
     for dtype in dtypes:
         peak = max(peaks[dtype])
         section["blas"][dtype] = {"peak_gflops": round(peak, 1), "matmul_size": peak_size,

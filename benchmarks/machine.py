@@ -10,7 +10,9 @@ import ctypes
 import datetime
 import os
 import platform
+import resource
 import subprocess
+import time
 
 import numpy as np
 
@@ -102,6 +104,47 @@ def _git_commit():
     except (OSError, subprocess.SubprocessError):
         return None
     return out.stdout.strip() or None
+
+
+class OtherProcesses:
+    """Share of the machine's CPU time that other processes used since ``start()``.
+
+    The load average counts this process's own threads too; this does not, so it tells
+    whether anything else competed with a measurement (0 = nothing, 1 = every core).
+    """
+
+    def __init__(self):
+        self.start()
+
+    @staticmethod
+    def _busy_seconds():
+        try:
+            with open("/proc/stat") as stat:
+                fields = [int(x) for x in stat.readline().split()[1:]]
+        except (OSError, ValueError):
+            return None
+        # user nice system idle iowait irq softirq steal: all but idle and iowait
+        busy = sum(fields[:3]) + sum(fields[5:8])
+        return busy / os.sysconf("SC_CLK_TCK")
+
+    @staticmethod
+    def _own_seconds():
+        # Finished children (notebook kernels) count as this process's own work.
+        return sum(usage.ru_utime + usage.ru_stime for usage in
+                   (resource.getrusage(resource.RUSAGE_SELF),
+                    resource.getrusage(resource.RUSAGE_CHILDREN)))
+
+    def start(self):
+        self._start = (time.monotonic(), self._busy_seconds(), self._own_seconds())
+
+    def share(self):
+        """Others' CPU time ÷ (elapsed time × cores), rounded; None off Linux."""
+        wall, busy, own = time.monotonic(), self._busy_seconds(), self._own_seconds()
+        if busy is None or self._start[1] is None or wall <= self._start[0]:
+            return None
+        others = (busy - self._start[1]) - (own - self._start[2])
+        cores = os.cpu_count() or 1
+        return round(min(max(others / ((wall - self._start[0]) * cores), 0.0), 1.0), 3)
 
 
 def load_average():

@@ -167,9 +167,21 @@ def machine_line(report):
     if load["start"]:
         text += (f"; load average (1 min) {load['start'][0]:.2f} at the start, "
                  f"{load['end'][0]:.2f} at the end")
+    others = {k: v for k, v in report.get("others_cpu", {}).items() if v is not None}
+    if others:
+        text += ("; other processes' share of the CPU: "
+                 + ", ".join(f"{k.replace('_', ' ')} {v:.0%}" for k, v in others.items()))
     if m["git_commit"]:
         text += f"; commit {m['git_commit']}"
     return text + "."
+
+
+def _others(epoch):
+    shares = [x for x in epoch.get("others_cpu_per_round", []) if x is not None]
+    if not shares:
+        return ""
+    return (f" Other processes used {min(shares):.0%} to {max(shares):.0%} of the CPU "
+            f"during the rounds (0% = a quiet machine).")
 
 
 def markdown(report):
@@ -194,7 +206,7 @@ def markdown(report):
             f"`epoch`'s argument checks: "
             + ", ".join(f"{dtype} {seconds * 1e3:.0f} ms"
                         for dtype, seconds in epoch.get("checks_s", {}).items())
-            + ".\n\n"
+            + "." + _others(epoch) + "\n\n"
             + epoch_table(epoch))
         if epoch.get("twin_gradient_error"):
             errors = ", ".join(f"{ENGINE_NAMES[k]} {v:.1e}"

@@ -17,7 +17,7 @@ import matplotlib
 matplotlib.use("Agg")  # the labs are measured without a kernel or a screen
 
 from . import epoch, labs, neuron_grid, notebooks, report  # noqa: E402
-from .machine import blas_threads, load_average, machine_info  # noqa: E402
+from .machine import OtherProcesses, blas_threads, load_average, machine_info  # noqa: E402
 
 RESULTS = pathlib.Path(__file__).resolve().parent / "results"
 
@@ -88,21 +88,27 @@ def run_all(settings, *, log=print, epoch_options=None, lab_options=None, grid_o
                      "OPENBLAS_NUM_THREADS (or OMP_NUM_THREADS, MKL_NUM_THREADS) before Python "
                      "starts.")
     result = {"schema": 1, "settings": settings, "notes": notes,
-              "load_average": {"start": load_average()}, "machine": machine_info(torch)}
+              "load_average": {"start": load_average()}, "machine": machine_info(torch),
+              "others_cpu": {}}
     started = time.perf_counter()
+    meter = OtherProcesses()
+
+    def section(name, title, func):
+        log(title)
+        meter.start()
+        result[name] = func()
+        result["others_cpu"][name] = meter.share()
+
     if settings["epoch"] is not None:
-        log("MLP epochs")
-        result["epoch"] = epoch.run(**{**settings["epoch"], **(epoch_options or {})},
-                                    torch_module=torch, log=log)
-    log("single-neuron grid")
-    result["neuron_grid"] = neuron_grid.run(
-        **{**settings["neuron_grid"], **(grid_options or {})}, log=log)
+        section("epoch", "MLP epochs", lambda: epoch.run(
+            **{**settings["epoch"], **(epoch_options or {})}, torch_module=torch, log=log))
+    section("neuron_grid", "single-neuron grid", lambda: neuron_grid.run(
+        **{**settings["neuron_grid"], **(grid_options or {})}, log=log))
     if settings["labs"] is not None:
-        log("lab slider latency")
-        result["labs"] = labs.run(**{**settings["labs"], **(lab_options or {})}, log=log)
+        section("labs", "lab slider latency", lambda: labs.run(
+            **{**settings["labs"], **(lab_options or {})}, log=log))
     if settings["notebooks"]:
-        log("notebooks")
-        result["notebooks"] = notebooks.run(notebook_paths, log=log)
+        section("notebooks", "notebooks", lambda: notebooks.run(notebook_paths, log=log))
     else:
         notes.append("Notebook execution skipped (--skip-notebooks).")
     result["load_average"]["end"] = load_average()
