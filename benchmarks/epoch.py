@@ -179,7 +179,9 @@ def run(*, sizes=SIZES, n_samples=N_SAMPLES, batch_sizes=BATCH_SIZES, losses=LOS
     for dtype in dtypes:
         peak = max(peaks[dtype])
         section["blas"][dtype] = {"peak_gflops": round(peak, 1), "matmul_size": peak_size,
-                                  "floor_s": section["flops"] / peak / 1e9}
+                                  "floor_s": section["flops"] / peak / 1e9,
+                                  # a dip marks a round where the host slowed the threads
+                                  "peak_gflops_per_round": [round(x, 1) for x in peaks[dtype]]}
         section["checks_s"][dtype] = min(checks[dtype])
     for (dtype, loss, batch_size), config_times in times.items():
         row = {"dtype": dtype, "loss": loss, "batch_size": batch_size}
