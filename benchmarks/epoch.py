@@ -137,7 +137,7 @@ def run(*, sizes=SIZES, n_samples=N_SAMPLES, batch_sizes=BATCH_SIZES, losses=LOS
 
     The repeats run in rounds: each round times every configuration once, every engine
     in turn, so a burst of load from elsewhere spoils one repeat of many configurations
-    rather than every repeat of one.
+    rather than every repeat of one. Repeat r of every engine uses the seed r.
     """
     engines = ["numpy"]
     if torch_module is not None:
@@ -165,9 +165,12 @@ def run(*, sizes=SIZES, n_samples=N_SAMPLES, batch_sizes=BATCH_SIZES, losses=LOS
             peaks[dtype].append(matmul_peak(dtype, peak_size))
             checks[dtype].append(_timed(MLP(list(sizes), losses[0], dtype=dtype)._check_data,
                                         *data[dtype]))
+        # The engines' order turns from round to round, so that no engine always runs
+        # right after the same other one.
+        order = engines[r % len(engines):] + engines[:r % len(engines)]
         for config in configs:
             X, t = data[config[0]]
-            for name in engines:
+            for name in order:
                 time.sleep(pause)
                 times[config][name].append(_timed(runners[config][name], X, t, r))
             times[config]["matmuls"].append(matmul_time(sizes, n_samples, config[2], config[0],
