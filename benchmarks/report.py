@@ -180,8 +180,8 @@ def _others(epoch):
     shares = [x for x in epoch.get("others_cpu_per_round", []) if x is not None]
     if not shares:
         return ""
-    return (f" Other processes used {min(shares):.0%} to {max(shares):.0%} of the CPU "
-            f"during the rounds (0% = a quiet machine).")
+    return (f" Other processes used at most {max(shares):.1%} of the CPU in any round "
+            f"(0% = nothing else ran).")
 
 
 def markdown(report):
