@@ -119,7 +119,7 @@ def epoch_table(epoch):
 
 def labs_table(labs):
     header = ["lab", "kind (target)", "updates", "median ms", "p95 ms",
-              "compute / render / PNG ms", "build ms", "verdict"]
+              "compute (+ blit) / render / PNG ms", "build ms", "verdict"]
     rows = []
     for key, lab in labs.items():
         if "error" in lab:
@@ -219,8 +219,13 @@ def markdown(report):
                      f"{grid['epochs']} epochs (simulate + epochs_to_learn)\n\n"
                      + grid_table(grid))
     if report.get("labs"):
+        blitting = [key for key, lab in report["labs"].items()
+                    if lab.get("updates") and lab.get("render_median_ms") == 0]
+        note = (f"Labs with fixed axes ({', '.join(blitting)}) blit: they redraw only their "
+                "moving lines over the saved rest of the figure, so their render column is 0 "
+                "and the blit is in the compute column.\n\n" if blitting else "")
         parts.append("### Lab slider latency: value change → recompute → Agg render → PNG\n\n"
-                     + labs_table(report["labs"]))
+                     + note + labs_table(report["labs"]))
     notebooks = report.get("notebooks")
     if notebooks and "skipped" not in notebooks:
         parts.append("### Notebook execution (fresh kernel each)\n\n"

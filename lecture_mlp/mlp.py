@@ -23,7 +23,7 @@ import numpy as np
 
 from .activations import HIDDEN_ACTIVATIONS
 from .losses import get_loss
-from .validation import as_float_matrix, check_count, check_positive, check_same_shape
+from .validation import as_float_matrix, check_count, check_finite, check_positive, check_same_shape
 
 
 @dataclass
@@ -81,15 +81,15 @@ class MLP:
         return len(self.weights)
 
     # ----------------------------------------------------------------- checks
-    def _check_X(self, X):
-        X = as_float_matrix(X, "X", dtype=self.dtype)
+    def _check_X(self, X, finite=True):
+        X = as_float_matrix(X, "X", dtype=self.dtype, finite=finite)
         if X.shape[1] != self.sizes[0]:
             raise ValueError(f"X must have sizes[0] = {self.sizes[0]} columns (one per input "
                              f"unit), got shape {X.shape}")
         return X
 
-    def _check_data(self, X, t):
-        X = self._check_X(X)
+    def _check_data(self, X, t, finite_X=True):
+        X = self._check_X(X, finite_X)
         t = as_float_matrix(t, "t", dtype=self.dtype)
         check_same_shape(t, np.empty((X.shape[0], self.sizes[-1])))
         self.loss_fn._check_targets(t)
@@ -98,12 +98,12 @@ class MLP:
     # ---------------------------------------------------------------- forward
     def _forward(self, X):
         """[O^0, ..., O^{K−1}] and the output pre-activations θ^K (no checks)."""
-        activation = _IN_PLACE[self.activation]
         outputs = [X]
         for W, b in zip(self.weights[:-1], self.biases[:-1]):
             theta = outputs[-1] @ W
             theta += b  # θ^k = O^{k−1} W^k + b^k, the bias added in place
-            outputs.append(activation(theta))  # O^k = σ(θ^k), written over θ^k
+            # O^k = σ(θ^k), written over θ^k: backprop needs only O^k, as σ'(θ^k) = O^k(1 − O^k).
+            outputs.append(self._f(theta, out=theta))
         theta_K = outputs[-1] @ self.weights[-1]
         theta_K += self.biases[-1]
         return outputs, theta_K
@@ -127,20 +127,24 @@ class MLP:
         return float(np.mean(self.loss_fn._per_sample(self._forward(X)[1], t)))
 
     # --------------------------------------------------------------- backward
-    def _backward(self, outputs, theta_K, t, grad_W=None):
-        """(grad_W, grad_b) of the mean loss, from a forward pass (no checks).
+    def _backward(self, outputs, theta_K, t, grad_W=None, scale=1.0):
+        """(grad_W, grad_b) of the mean loss, times ``scale``, from a forward pass (no checks).
 
-        ``grad_W``: arrays shaped like the weights to write ∂C/∂W^k into (the training
-        loop passes the same ones for every batch); None allocates fresh ones.
+        ``grad_W``: arrays shaped like the weights to write into (the training loop
+        passes the same ones for every batch); None allocates fresh ones. ``scale``:
+        the training step passes η and gets the steps η ∂C/∂W^k, η ∂C/∂b^k.
         """
         N = theta_K.shape[0]
         grad_W = [None] * self.depth if grad_W is None else list(grad_W)
         grad_b = [None] * self.depth
         delta = self.loss_fn._delta(theta_K, t)  # δ^K: the only line that depends on the loss
+        # Every gradient below is linear in δ^K, so the mean's 1/N (and ``scale``) is
+        # applied once, to the N × n_K array δ^K, rather than to every ∂C/∂W^k.
+        delta = delta * (scale / N)
         for k in range(self.depth, 0, -1):  # k = K, ..., 1; weights[k-1] is W^k
+            # ∂C/∂W^k = O^{k−1}ᵀ δ^k / N and ∂C/∂b^k = Σ_rows δ^k / N
             grad_W[k - 1] = np.matmul(outputs[k - 1].T, delta, out=grad_W[k - 1])
-            grad_W[k - 1] /= N  # ∂C/∂W^k = O^{k−1}ᵀ δ^k / N
-            grad_b[k - 1] = delta.sum(axis=0) / N
+            grad_b[k - 1] = delta.sum(axis=0)
             if k > 1:
                 # Hidden layers keep σ'(θ^{k−1}) = O(1 − O) whatever the loss.
                 delta = delta @ self.weights[k - 1].T
@@ -159,17 +163,16 @@ class MLP:
 
         ``grad_W``: optional scratch arrays shaped like the weights (see ``_backward``).
         """
-        self._update(self._backward(*self._forward(X), t, grad_W), eta)
+        self._update(self._backward(*self._forward(X), t, grad_W, scale=eta))
 
-    def _update(self, gradients, eta):
-        """W^k ← W^k − η ∂C/∂W^k and b^k ← b^k − η ∂C/∂b^k, in place."""
-        grad_W, grad_b = gradients
-        for W, b, gW, gb in zip(self.weights, self.biases, grad_W, grad_b):
-            # In place: the lists keep pointing at the same arrays, and η ∂C/∂W^k
-            # overwrites ∂C/∂W^k instead of filling a second n_{k−1} × n_k array.
-            gW *= eta
-            W -= gW  # W^k ← W^k − η ∂C/∂W^k
-            b -= eta * gb
+    def _update(self, steps):
+        """W^k ← W^k − η ∂C/∂W^k and b^k ← b^k − η ∂C/∂b^k, in place, given the steps
+        (η ∂C/∂W^k, η ∂C/∂b^k) from ``_backward(..., scale=η)``."""
+        step_W, step_b = steps
+        # In place: the lists keep pointing at the same arrays.
+        for W, b, step_Wk, step_bk in zip(self.weights, self.biases, step_W, step_b):
+            W -= step_Wk  # W^k ← W^k − η ∂C/∂W^k
+            b -= step_bk  # b^k ← b^k − η ∂C/∂b^k
 
     def epoch(self, X, t, *, eta, batch_size=None, rng=None):
         """One pass of mini-batch gradient descent over (X, t), in place.
@@ -179,15 +182,21 @@ class MLP:
         ``batch_size`` (the last may be smaller). Each batch takes one step whose
         gradient is the mean over that batch.
         """
-        X, t = self._check_data(X, t)
         eta = check_positive(eta, "eta")
         if batch_size is not None:
             batch_size = check_count(batch_size, "batch_size", 1)
-        self._epoch(X, t, eta, batch_size, np.random.default_rng(rng))
+        # With mini-batches, X is checked for NaN and inf batch by batch (in _epoch).
+        X, t = self._check_data(X, t, finite_X=batch_size is None)
+        self._epoch(X, t, eta, batch_size, np.random.default_rng(rng),
+                    check_rows=batch_size is not None)
 
-    def _epoch(self, X, t, eta, batch_size, rng):
+    def _epoch(self, X, t, eta, batch_size, rng, check_rows=False):
+        """The epoch, on checked data. ``check_rows``: X has not been checked for NaN
+        and inf yet; check each batch's rows as they are copied out."""
         N = X.shape[0]
         if batch_size is None or batch_size >= N:
+            if check_rows:
+                check_finite(X, "X")
             self._step(X, t, eta)
             return
         order = rng.permutation(N)  # one shuffle per epoch; batches are slices of it
@@ -198,11 +207,22 @@ class MLP:
         X_rows = np.empty((batch_size, X.shape[1]), X.dtype)
         t_rows = np.empty((batch_size, t.shape[1]), t.dtype)
         grad_W = [np.empty_like(W) for W in self.weights]
+        # Checking each batch's rows just after the copy reads them from cache, not a
+        # second time from memory. A bad batch may come after good ones, so the
+        # parameters at the start are kept, and restored before the error is raised.
+        start_state = [p.copy() for p in self.weights + self.biases] if check_rows else None
         for start in range(0, N, batch_size):
             rows = order[start:start + batch_size]
             n = len(rows)  # batch_size, except perhaps for the last batch
-            self._step(X.take(rows, axis=0, out=X_rows[:n], mode="clip"),
-                       t.take(rows, axis=0, out=t_rows[:n], mode="clip"), eta, grad_W)
+            X_batch = X.take(rows, axis=0, out=X_rows[:n], mode="clip")
+            if check_rows:
+                try:
+                    check_finite(X_batch, "X")
+                except ValueError:
+                    for p, saved in zip(self.weights + self.biases, start_state):
+                        p[...] = saved
+                    raise
+            self._step(X_batch, t.take(rows, axis=0, out=t_rows[:n], mode="clip"), eta, grad_W)
 
     def train(self, X, t, *, eta, epochs, batch_size=None, seed=0):
         """Train in place; return a History of loss and accuracy on (X, t) per epoch.
@@ -224,7 +244,7 @@ class MLP:
             for _ in range(epochs):
                 outputs, theta_K = self._forward(X)
                 self._record(history, theta_K, t)
-                self._update(self._backward(outputs, theta_K, t), eta)
+                self._update(self._backward(outputs, theta_K, t, scale=eta))
         else:
             for _ in range(epochs):
                 self._record(history, self._forward(X)[1], t)
@@ -255,26 +275,3 @@ def _accuracy(O, t):
     if O.shape[1] == 1:
         return float(np.mean((O > 0.5) == (t > 0.5)))
     return float(np.mean(O.argmax(axis=1) == t.argmax(axis=1)))
-
-
-def _sigmoid_in_place(theta):
-    """σ(θ) written over θ (N × n): the same numbers as ``activations.sigmoid``, faster.
-
-    σ(θ) = num / (1 + e^{−|θ|}) with num = 1 where θ ≥ 0 and num = e^{θ} = e^{−|θ|}
-    where θ < 0; every exponent is ≤ 0, so nothing overflows. num is picked with a
-    maximum rather than np.where: e^{−|θ|} ≤ 1, so max(e^{−|θ|}, [θ ≥ 0]) is exactly
-    the value wanted, and a per-element pick by the sign of θ costs several times all
-    the arithmetic here on large batches.
-    """
-    e = np.abs(theta)
-    np.negative(e, out=e)
-    np.exp(e, out=e)  # e^{−|θ|} in (0, 1]
-    np.greater_equal(theta, 0, out=theta)  # 1.0 where θ ≥ 0, else 0.0
-    np.maximum(theta, e, out=theta)  # num
-    e += 1
-    return np.divide(theta, e, out=theta)
-
-
-# Hidden activations written over θ^k in the forward pass (θ^k of a hidden layer is not
-# needed again: backprop uses σ'(θ^k) = O^k(1 − O^k)).
-_IN_PLACE = {"sigmoid": _sigmoid_in_place, "tanh": lambda theta: np.tanh(theta, out=theta)}

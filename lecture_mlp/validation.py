@@ -9,8 +9,12 @@ import numbers
 import numpy as np
 
 
-def as_float_matrix(value, name, *, dtype=None):
-    """``value`` as a finite 2-D float array (N×M), or a ValueError naming ``name``."""
+def as_float_matrix(value, name, *, dtype=None, finite=True):
+    """``value`` as a finite 2-D float array (N×M), or a ValueError naming ``name``.
+
+    ``finite=False`` leaves the NaN/inf check to the caller (``check_finite``), for a
+    caller that reads the array piece by piece anyway.
+    """
     try:
         arr = np.asarray(value, dtype=dtype)
     except (TypeError, ValueError) as exc:
@@ -23,9 +27,28 @@ def as_float_matrix(value, name, *, dtype=None):
         )
     if arr.dtype.kind != "f":
         arr = arr.astype(np.float64)
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} contains NaN or inf; every entry must be finite")
+    if finite:
+        check_finite(arr, name)
     return arr
+
+
+def check_finite(arr, name):
+    if not all_finite(arr):
+        raise ValueError(f"{name} contains NaN or inf; every entry must be finite")
+
+
+def all_finite(arr):
+    """True when every entry of the 2-D float array ``arr`` is finite.
+
+    A sum is finite only if every term is: NaN and ±inf propagate through products
+    with 1 and through sums. So the column sums (a product with a vector of ones, which
+    BLAS spreads over the cores and reads ``arr`` once) settle it for good data at the
+    cost of one read; only non-finite sums (a bad entry, or finite entries whose sum
+    overflows) are settled entry by entry.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        column_sums = np.ones(arr.shape[0], arr.dtype) @ arr
+    return bool(np.isfinite(column_sums).all()) or bool(np.isfinite(arr).all())
 
 
 def check_same_shape(t, theta, t_name="t"):

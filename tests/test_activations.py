@@ -64,3 +64,27 @@ def test_log_sigmoid_is_finite_and_right():
 
 def test_integer_input_is_promoted():
     assert sigmoid(np.array([0, 1])).dtype == np.float64
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_sigmoid_written_in_place_is_the_same(dtype):
+    theta = np.linspace(-50, 50, 201, dtype=dtype).reshape(3, 67)
+    expected = sigmoid(theta)
+    out = theta.copy()
+    result = sigmoid(out, out=out)  # as the MLP's forward pass writes O^k over θ^k
+    assert result is out and result.dtype == dtype
+    np.testing.assert_array_equal(result, expected)
+    # the where-free pick of the numerator is the textbook two-branch formula
+    e = np.exp(-np.abs(theta))
+    np.testing.assert_array_equal(expected, np.where(theta >= 0, 1 / (1 + e), e / (1 + e)))
+
+
+def test_tanh_activation_in_place():
+    from lecture_mlp.activations import HIDDEN_ACTIVATIONS
+
+    f, f_prime = HIDDEN_ACTIVATIONS["tanh"]
+    theta = np.linspace(-3, 3, 7)
+    out = theta.copy()
+    assert f(out, out=out) is out
+    np.testing.assert_array_equal(out, np.tanh(theta))
+    np.testing.assert_allclose(f_prime(out), 1 / np.cosh(theta) ** 2, rtol=1e-12)

@@ -90,6 +90,15 @@ def test_measure_one_lab():
     assert result["updates"] == 3  # −10, 0, 10 (the default 4.0 is not among them)
     assert result["retrains"] is False and result["target_ms"] == labs.LIGHT_TARGET_MS
     assert 0 < result["median_ms"] <= result["p95_ms"]
+    # ThetaLab's axes are fixed: it blits (in the compute part), no full render.
+    assert result["render_median_ms"] == 0 and result["png_median_ms"] > 0
+
+
+def test_measure_counts_the_full_render_a_lab_asks_for():
+    from lecture_mlp.labs.slowdown import SingleNeuronLab
+
+    result = labs.measure(SingleNeuronLab, controls=1, steps=3)  # w₀ rescales the axes
+    assert result["controls"] == ["w0"]
     assert result["render_median_ms"] > 0 and result["png_median_ms"] > 0
 
 

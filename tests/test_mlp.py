@@ -303,3 +303,28 @@ def test_batch_size_must_be_at_least_one(net_and_data, batch_size):
 def test_loss_objects_are_accepted():
     for loss in (QuadraticLoss(), CrossEntropyLoss(), SoftmaxCrossEntropyLoss()):
         assert MLP([2, 2], loss).loss_fn is loss
+
+
+@pytest.mark.parametrize("batch_size", [None, 2, 3, 50])
+@pytest.mark.parametrize("bad_row", [0, 6])
+def test_epoch_with_bad_rows_raises_and_changes_nothing(batch_size, bad_row):
+    # With mini-batches the rows are checked batch by batch; a bad row in a late batch
+    # must still leave the network as it was before the epoch.
+    X, t = data("cross_entropy", n=7, n_out=3)
+    net = MLP([4, 5, 3], "cross_entropy")
+    before = net.copy()
+    X[bad_row, 2] = np.nan
+    for seed in range(4):  # the bad row lands in different batches
+        with pytest.raises(ValueError, match="X contains NaN or inf"):
+            net.epoch(X, t, eta=0.5, batch_size=batch_size, rng=seed)
+        for p, q in zip(net.weights + net.biases, before.weights + before.biases):
+            np.testing.assert_array_equal(p, q)
+
+
+def test_epoch_check_happens_before_the_bad_batch_is_used():
+    X, t = data("quadratic", n=12, n_out=3)
+    net = MLP([4, 3], "quadratic")
+    X[11] = np.inf
+    with pytest.raises(ValueError, match="X contains NaN or inf"):
+        net.epoch(X, t, eta=0.1, batch_size=4, rng=0)
+    assert all(np.isfinite(W).all() for W in net.weights)

@@ -15,6 +15,12 @@ A subclass defines:
 - ``build(fig)``: create axes and artists, keep them on ``self``;
 - ``draw(**values)``: recompute with the package and update the artists and
   ``self.readout`` (a small HTML table of numbers).
+
+A lab may also list, in ``build``, the artists that ``draw`` changes as
+``self.moving``. Those are then drawn over a saved copy of the rest of the figure
+(blitting): a slider redraws a few lines instead of every tick label, contour and
+image, which is most of the cost of a full render. Should ``draw`` change an axis'
+limits, the update is a full render instead.
 """
 
 import base64
@@ -34,6 +40,7 @@ class Lab:
     figsize = (9.0, 3.4)
     title = ""
     retrains = False  # True for labs that retrain on every change (budget 500 ms, else 50 ms)
+    moving = ()  # artists a slider moves, drawn over a saved background (see above)
 
     def __init__(self, **initial):
         self.controls = self.controls_()
@@ -51,7 +58,15 @@ class Lab:
                             ("toolbar_visible", False), ("resizable", False)):
             if hasattr(canvas, attr):
                 setattr(canvas, attr, value)
+        # For blitting: (renderer, axes limits, the figure without self.moving).
+        self._background = None
         self.build(self.fig)
+        if self.moving and hasattr(canvas, "copy_from_bbox"):
+            # Drawn in z-order, as a full render would (ties keep their order).
+            self.moving = sorted(self.moving, key=lambda artist: artist.get_zorder())
+            for artist in self.moving:
+                artist.set_animated(True)  # left out of full renders; see _on_full_render
+            canvas.mpl_connect("draw_event", self._on_full_render)
         self.update()
         for name, control in self.controls.items():
             if isinstance(control, widgets.FloatLogSlider):
@@ -87,7 +102,29 @@ class Lab:
     def update(self):
         """Recompute from the controls and redraw the one figure in place."""
         self.draw(**self.values())
-        self.fig.canvas.draw_idle()
+        canvas = self.fig.canvas
+        renderer, limits, background = self._background or (None, None, None)
+        # get_renderer() is the saved one only while the canvas's size and dpi are the same.
+        if (renderer is None or renderer is not canvas.get_renderer()
+                or limits != self._limits()):
+            # No full render at this size and these limits: ask for one (it saves the
+            # background anew).
+            canvas.draw_idle()
+            return
+        canvas.restore_region(background)
+        for artist in self.moving:
+            artist.draw(renderer)
+        canvas.blit(self.fig.bbox)  # ipympl sends the changed pixels to the browser
+
+    def _on_full_render(self, event):
+        """After every full render (a resize, a first display, a PNG export): keep the
+        figure without the moving artists, then draw them on top, as ``update`` does."""
+        canvas = event.canvas  # savefig to PDF or SVG renders through another canvas
+        if hasattr(canvas, "copy_from_bbox") and event.renderer is canvas.get_renderer():
+            self._background = (event.renderer, self._limits(),
+                                canvas.copy_from_bbox(self.fig.bbox))
+        for artist in self.moving:
+            artist.draw(event.renderer)
 
     def set(self, **values):
         """Set several controls at once with a single redraw (used by presets)."""
@@ -128,6 +165,9 @@ class Lab:
         """The readout as {label: value text}, as a reader (or a browser test) sees it."""
         pairs = re.findall(r"data-name='([^']*)'>([^<]*)</td>", self.readout.value)
         return {html.unescape(label): html.unescape(value) for label, value in pairs}
+
+    def _limits(self):
+        return [(ax.get_xlim(), ax.get_ylim()) for ax in self.fig.axes]
 
     def close(self):
         """Close the figure (tests create many labs)."""

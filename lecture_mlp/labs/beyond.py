@@ -191,6 +191,8 @@ class GradientNormLab(Lab):
                       for x, line in ((0.0, self.line), (0.45, self.other))]
         # Fixed margins (no tight_layout): room for tick labels as wide as 10^{−100}.
         fig.subplots_adjust(left=0.09, right=0.98, top=0.91, bottom=0.14, wspace=0.28)
+        # Blitted while the (whole-decade) limits stay; a new decade is a full render.
+        self.moving = [self.line, self.other, self.sp_line, *self.names]
 
     def draw(self, scale, K, width, loss):
         g, g_other, sp = self.compute(scale, K, width, loss)
@@ -232,11 +234,14 @@ def _power_of_ten(value, _pos=None):
 
 
 def _log_limits(values):
-    """(low, high) bracketing the finite positive values on a log axis, with a margin."""
+    """(low, high) bracketing the finite positive values on a log axis: whole decades,
+    with at least a factor 2 of margin (so a small change of the values seldom changes
+    the limits, and the lab can blit)."""
     values = values[np.isfinite(values)]
     if values.size == 0:
         return 1e-3, 1.0
-    return values.min() / 4, values.max() * 4
+    return (10.0 ** np.floor(np.log10(values.min() / 2)),
+            10.0 ** np.ceil(np.log10(values.max() * 2)))
 
 
 # ------------------------------------------------------------------ stability lab
@@ -312,6 +317,8 @@ class StabilityLab(Lab):
         self.vline = [ax.axvline(0, color="0.5", lw=0.8, ls=":") for ax in self.axes]
         fig.subplots_adjust(left=0.07, right=0.98, top=0.92, bottom=0.27, wspace=0.12)
         self._cached_key = None
+        self.moving = [*self.curves.values(), *self.bad.values(), *self.markers.values(),
+                       *self.vline]
 
     def values_at(self, theta, dtype, y):
         """label -> loss at this θ (a 0-d array of ``dtype``), for every method shown,

@@ -174,6 +174,10 @@ class LogitLab(Lab):
                     xticks=x, xticklabels=labels, yticks=[-1, 0, 1])
         ax_grad.legend(loc="upper center", ncol=2, fontsize=8)
         fig.tight_layout()
+        # Fixed axes: a slider moves only the bars, the target marks and the notes.
+        self.moving = [*(bar for group in (*self.bars.values(), *self.grad_bars.values())
+                         for bar in group),
+                       *self.target_marks.values(), *self.notes.values()]
 
     def draw(self, theta1, theta2, theta3, target):
         both = compare_outputs([theta1, theta2, theta3], TARGETS[target])

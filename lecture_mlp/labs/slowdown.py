@@ -232,6 +232,9 @@ class ThetaLab(Lab):
         _corner_labels(ax_o, [self.curves[name] for name in ("O", "sigma_prime")])
         _corner_labels(ax_d, [self.curves[name] for name in ("cross_entropy", "quadratic")])
         fig.subplots_adjust(left=0.06, right=0.98, bottom=0.17, top=0.9, wspace=0.18)
+        # Fixed axes: a slider moves only these (blitted; O and σ' never change).
+        self.moving = [self.curves["quadratic"], self.curves["cross_entropy"],
+                       *self.markers.values(), *self.vlines]
 
     def draw(self, theta, t):
         curves = theta_factors(self.grid, t)
@@ -315,6 +318,9 @@ class SingleNeuronLab(Lab):
                      va="top", weight="bold")
         fig.subplots_adjust(left=0.05, right=0.975, bottom=0.16, top=0.82, wspace=0.25)
         self._key, self._runs = None, None
+        # Blitted while the limits stay (the epoch slider); other sliders rescale the axes.
+        self.moving = [*self.lines.values(), *self.dots.values(), *self.epoch_lines,
+                       self.target_line]
 
     def runs(self, w0, b0, x, t, eta, epochs):
         """Both losses' runs for these controls; kept while only the epoch slider moves."""

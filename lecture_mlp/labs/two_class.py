@@ -68,6 +68,7 @@ class LikelihoodLab(Lab):
         ax_c.set(xlabel="o", xlim=(0, 1), ylim=(0, self.c_max),
                  title="$C = -[y\\log o + (1-y)\\log(1-o)]$")
         fig.tight_layout()
+        self.moving = [self.curve_l, self.curve_c, self.mark_l, self.mark_c, *self.best]
 
     def draw(self, o, y):
         L = likelihood(self.grid, y)
@@ -154,6 +155,7 @@ class CompareLab(Lab):
         fig.legend(handles=list(self.lines_o.values()), loc="lower center", ncol=2,
                    fontsize=8, frameon=False)
         fig.tight_layout(rect=(0, 0.07, 1, 1))
+        self.moving = [*self.lines_o.values(), *self.lines_s.values()]  # fixed axes: blit
 
     def draw(self, w0, b0, eta, divide_by_6):
         runs = compare_runs(w0, b0, eta, divide_by_6, epochs=self.epochs)
@@ -240,6 +242,9 @@ class LandscapeLab(Lab):
                  "(saturated and wrong)",
                  ha="center", fontsize=8)
         fig.tight_layout(rect=(0, 0.04, 1, 1))
+        # Fixed axes and a landscape computed once: only the paths move (blitted).
+        self.moving = [artist for group in (self.paths, self.dots, self.starts, self.ends)
+                       for artist in group.values()]
 
     def draw(self, w0, b0, eta, epochs):
         rows = []
