@@ -203,10 +203,11 @@ def markdown(report):
             f"best time ÷ the other's, measured in turns in one process; floor = "
             f"{epoch['flops'] / 1e9:.1f} GFLOP ÷ matmul peak ({blas}); matmuls alone = the "
             f"epoch's products at that batch size, nothing else. Each epoch includes "
-            f"`epoch`'s argument checks: "
+            f"`epoch`'s argument checks (X's NaN/inf check batch by batch, and before the "
+            f"first batch: "
             + ", ".join(f"{dtype} {seconds * 1e3:.0f} ms"
                         for dtype, seconds in epoch.get("checks_s", {}).items())
-            + "." + _others(epoch) + "\n\n"
+            + ")." + _others(epoch) + "\n\n"
             + epoch_table(epoch))
         if epoch.get("twin_gradient_error"):
             errors = ", ".join(f"{ENGINE_NAMES[k]} {v:.1e}"
