@@ -17,7 +17,7 @@ t ~ Bernoulli(½), reduced per layer to mean_ij |∂C/∂W_ij^k| and averaged ov
 
 import ipywidgets as widgets
 import numpy as np
-from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
+from matplotlib.ticker import FixedLocator, FuncFormatter, LogLocator, NullLocator
 
 from .. import numerics
 from ..figures import new_figure
@@ -180,8 +180,11 @@ class GradientNormLab(Lab):
         _text(ax_s, -0.17, 0.5, "mean Oᵏ(1 − Oᵏ)", rotation=90, ha="center", va="center")
         _text(ax_s, 0.5, 1.025, "hidden σ'(θᵏ)   (dotted: its maximum 1/4)", ha="center",
               va="bottom")
-        ax_g.set_xticks(range(1, self.max_K + 1))
-        ax_s.set_xticks(range(1, self.max_K))
+        # Every layer has a tick; 1, 5 and the last are labelled (tick labels are most
+        # of the cost of a full redraw, which a new decade on the y axis needs).
+        for ax, last in ((ax_g, self.max_K), (ax_s, self.max_K - 1)):
+            ax.xaxis.set_major_locator(FixedLocator([1, 5, last]))
+            ax.xaxis.set_minor_locator(FixedLocator(range(1, last + 1)))
         for ax in (ax_g, ax_s):  # decades only, as plain text: cheap to redraw
             ax.yaxis.set_major_locator(LogLocator(base=10, numticks=8))
             ax.yaxis.set_major_formatter(FuncFormatter(_power_of_ten))
