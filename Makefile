@@ -35,7 +35,7 @@ $(VENV)/.installed-bench: $(STAMP)
 	touch $@
 
 bench: $(VENV)/.installed-bench
-	$(BIN)/python -m benchmarks.run
+	$(BIN)/python -m benchmarks.run --readme README.md
 
 clean:
 	rm -rf $(VENV)

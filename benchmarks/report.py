@@ -184,6 +184,24 @@ def _others(epoch):
             f"(0% = nothing else ran).")
 
 
+README_START = "<!-- benchmark results: start -->"
+README_END = "<!-- benchmark results: end -->"
+
+
+def paste_into_readme(path, text):
+    """Put the report ``text`` between the README's two markers (its headings one level
+    deeper, under the README's own section heading), replacing what was there."""
+    readme = path.read_text()
+    start, end = readme.find(README_START), readme.find(README_END)
+    if start < 0 or end < start:
+        raise ValueError(f"{path} must contain the lines {README_START!r} and then "
+                         f"{README_END!r} around the benchmark results")
+    body = "\n".join("#" + line if line.startswith("###") else line
+                     for line in text.strip().splitlines())
+    path.write_text(readme[:start + len(README_START)] + "\n\n" + body + "\n\n"
+                    + readme[end:])
+
+
 def markdown(report):
     """The whole report as markdown (README-ready)."""
     parts = [machine_line(report)]
@@ -205,7 +223,7 @@ def markdown(report):
             f"epoch's products at that batch size, nothing else. Each epoch includes "
             f"`epoch`'s argument checks (X's NaN/inf check batch by batch, and before the "
             f"first batch: "
-            + ", ".join(f"{dtype} {seconds * 1e3:.0f} ms"
+            + ", ".join(f"{dtype} {seconds * 1e3:.1f} ms"
                         for dtype, seconds in epoch.get("checks_s", {}).items())
             + ")." + _others(epoch) + "\n\n"
             + epoch_table(epoch))

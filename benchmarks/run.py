@@ -1,6 +1,7 @@
 """Run every benchmark, print the tables with their targets, write JSON and markdown.
 
     python -m benchmarks.run [--quick] [--skip-torch] [--skip-notebooks] [--json PATH]
+                             [--readme README.md]
 
 Timings are only as good as the machine is quiet: the report records the load average
 at the start and the end. See benchmarks/README.md.
@@ -40,7 +41,13 @@ def parse_args(argv):
     parser.add_argument("--json", type=pathlib.Path, default=None,
                         help="where to write the JSON (default benchmarks/results/latest.json)"
                              "; the markdown goes beside it with the suffix .md")
-    return parser.parse_args(argv)
+    parser.add_argument("--readme", type=pathlib.Path, default=None,
+                        help="also paste the tables into this README, between its "
+                             "'benchmark results' markers (not with --quick)")
+    args = parser.parse_args(argv)
+    if args.readme and args.quick:
+        parser.error("--readme takes a full run's tables, not a --quick run's")
+    return args
 
 
 def settings_from(args):
@@ -135,6 +142,9 @@ def main(argv=None):
     print()
     print(text)
     print(f"wrote {json_path} and {json_path.with_suffix('.md')}")
+    if args.readme:
+        report.paste_into_readme(args.readme, text)
+        print(f"pasted the tables into {args.readme}")
     return 0
 
 

@@ -149,3 +149,28 @@ def test_targets_flag_failures():
     assert verdicts == {"lab m.SlowLab median ms (retraining)": True,
                         "lab m.BrokenLab runs": False,
                         "neuron grid, both losses, median ms": False}
+
+
+def test_tables_are_pasted_between_the_readme_markers(tmp_path):
+    readme = tmp_path / "README.md"
+    readme.write_text(f"# Project\n\n## Benchmarks\n\n{report.README_START}\nold table\n"
+                      f"{report.README_END}\n\n## After\n")
+    report.paste_into_readme(readme, "Measured today.\n\n### MLP epoch\n\n| a |\n|---|\n")
+    text = readme.read_text()
+    assert "old table" not in text
+    assert f"{report.README_START}\n\nMeasured today.\n\n#### MLP epoch\n\n| a |" in text
+    assert text.endswith(f"{report.README_END}\n\n## After\n")
+    report.paste_into_readme(readme, "Measured again.\n")  # and again: still one copy
+    assert readme.read_text().count("Measured") == 1
+
+
+def test_pasting_needs_both_markers(tmp_path):
+    readme = tmp_path / "README.md"
+    readme.write_text("# Project without markers\n")
+    with pytest.raises(ValueError, match="must contain the lines"):
+        report.paste_into_readme(readme, "x")
+
+
+def test_quick_runs_are_not_pasted_into_the_readme():
+    with pytest.raises(SystemExit):
+        run.parse_args(["--quick", "--readme", "README.md"])
