@@ -45,8 +45,11 @@ def parse_args(argv):
                         help="also paste the tables into this README, between its "
                              "'benchmark results' markers (not with --quick)")
     args = parser.parse_args(argv)
-    if args.readme and args.quick:
-        parser.error("--readme takes a full run's tables, not a --quick run's")
+    partial = [flag for flag in ("quick", "skip_torch", "skip_notebooks", "skip_labs",
+                                 "skip_epoch") if getattr(args, flag)]
+    if args.readme and partial:
+        parser.error("--readme takes a full run's tables, not one with "
+                     + ", ".join("--" + flag.replace("_", "-") for flag in partial))
     return args
 
 

@@ -83,6 +83,8 @@ class MLP:
     # ----------------------------------------------------------------- checks
     def _check_X(self, X, finite=True):
         X = as_float_matrix(X, "X", dtype=self.dtype, finite=finite)
+        if X.shape[0] == 0:
+            raise ValueError(f"X must have at least one sample (row), got shape {X.shape}")
         if X.shape[1] != self.sizes[0]:
             raise ValueError(f"X must have sizes[0] = {self.sizes[0]} columns (one per input "
                              f"unit), got shape {X.shape}")
@@ -138,11 +140,12 @@ class MLP:
         grad_W = [None] * self.depth if grad_W is None else list(grad_W)
         grad_b = [None] * self.depth
         delta = self.loss_fn._delta(theta_K, t)  # δ^K: the only line that depends on the loss
-        # Every gradient below is linear in δ^K, so the mean's 1/N (and ``scale``) is
-        # applied once, to the N × n_K array δ^K, rather than to every ∂C/∂W^k.
+        # Every gradient below is linear in δ^K, so multiplying δ^K once by scale/N (the
+        # mean's 1/N, and η in a training step) scales them all, without a pass over
+        # each ∂C/∂W^k. From here on ``delta`` holds (scale/N)·δ^k.
         delta = delta * (scale / N)
         for k in range(self.depth, 0, -1):  # k = K, ..., 1; weights[k-1] is W^k
-            # ∂C/∂W^k = O^{k−1}ᵀ δ^k / N and ∂C/∂b^k = Σ_rows δ^k / N
+            # ∂C/∂W^k = O^{k−1}ᵀ δ^k / N and ∂C/∂b^k = Σ_rows δ^k / N (times scale)
             grad_W[k - 1] = np.matmul(outputs[k - 1].T, delta, out=grad_W[k - 1])
             grad_b[k - 1] = delta.sum(axis=0)
             if k > 1:
@@ -180,13 +183,14 @@ class MLP:
         ``batch_size`` None is full-batch gradient descent; otherwise the rows are
         shuffled once (by ``rng``, a numpy Generator or seed) and cut into batches of
         ``batch_size`` (the last may be smaller). Each batch takes one step whose
-        gradient is the mean over that batch.
+        gradient is the mean over that batch. Bad input raises a ValueError and leaves
+        the network (and ``rng``) as they were.
         """
+        # With mini-batches, X is checked for NaN and inf batch by batch (in _epoch).
+        X, t = self._check_data(X, t, finite_X=batch_size is None)
         eta = check_positive(eta, "eta")
         if batch_size is not None:
             batch_size = check_count(batch_size, "batch_size", 1)
-        # With mini-batches, X is checked for NaN and inf batch by batch (in _epoch).
-        X, t = self._check_data(X, t, finite_X=batch_size is None)
         self._epoch(X, t, eta, batch_size, np.random.default_rng(rng),
                     check_rows=batch_size is not None)
 
@@ -199,6 +203,7 @@ class MLP:
                 check_finite(X, "X")
             self._step(X, t, eta)
             return
+        rng_state = rng.bit_generator.state
         order = rng.permutation(N)  # one shuffle per epoch; batches are slices of it
         # The hot path runs thousands of same-shaped steps per epoch, so the batch's rows
         # and the weight gradients go into arrays allocated once per epoch and reused.
@@ -209,8 +214,10 @@ class MLP:
         grad_W = [np.empty_like(W) for W in self.weights]
         # Checking each batch's rows just after the copy reads them from cache, not a
         # second time from memory. A bad batch may come after good ones, so the
-        # parameters at the start are kept, and restored before the error is raised.
-        start_state = [p.copy() for p in self.weights + self.biases] if check_rows else None
+        # parameters (and the generator) at the start are kept, and restored before
+        # the error is raised.
+        if check_rows:
+            start_state = [p.copy() for p in self.weights + self.biases]
         for start in range(0, N, batch_size):
             rows = order[start:start + batch_size]
             n = len(rows)  # batch_size, except perhaps for the last batch
@@ -221,6 +228,7 @@ class MLP:
                 except ValueError:
                     for p, saved in zip(self.weights + self.biases, start_state):
                         p[...] = saved
+                    rng.bit_generator.state = rng_state
                     raise
             self._step(X_batch, t.take(rows, axis=0, out=t_rows[:n], mode="clip"), eta, grad_W)
 

@@ -10,7 +10,8 @@ import numpy as np
 
 
 def as_float_matrix(value, name, *, dtype=None, finite=True):
-    """``value`` as a finite 2-D float array (N×M), or a ValueError naming ``name``.
+    """``value`` as a 2-D float array (N×M), finite unless ``finite=False``, or a
+    ValueError naming ``name``.
 
     ``finite=False`` leaves the NaN/inf check to the caller (``check_finite``), for a
     caller that reads the array piece by piece anyway.
@@ -46,6 +47,8 @@ def all_finite(arr):
     cost of one read; only non-finite sums (a bad entry, or finite entries whose sum
     overflows) are settled entry by entry.
     """
+    if arr.itemsize not in arr.strides:  # no unit stride: BLAS cannot take it as it is
+        return bool(np.isfinite(arr).all())
     with np.errstate(over="ignore", invalid="ignore"):
         column_sums = np.ones(arr.shape[0], arr.dtype) @ arr
     return bool(np.isfinite(column_sums).all()) or bool(np.isfinite(arr).all())

@@ -171,6 +171,9 @@ def test_pasting_needs_both_markers(tmp_path):
         report.paste_into_readme(readme, "x")
 
 
-def test_quick_runs_are_not_pasted_into_the_readme():
+@pytest.mark.parametrize("flag", ["--quick", "--skip-torch", "--skip-notebooks",
+                                  "--skip-labs", "--skip-epoch"])
+def test_partial_runs_are_not_pasted_into_the_readme(flag):
     with pytest.raises(SystemExit):
-        run.parse_args(["--quick", "--readme", "README.md"])
+        run.parse_args([flag, "--readme", "README.md"])
+    assert run.parse_args(["--readme", "README.md"]).readme.name == "README.md"

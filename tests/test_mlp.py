@@ -325,6 +325,34 @@ def test_epoch_check_happens_before_the_bad_batch_is_used():
     X, t = data("quadratic", n=12, n_out=3)
     net = MLP([4, 3], "quadratic")
     X[11] = np.inf
+    steps = []
+    step = net._step
+
+    def checked_step(X_batch, t_batch, *args):
+        assert np.isfinite(X_batch).all()  # no step ever sees the bad row
+        steps.append(len(X_batch))
+        return step(X_batch, t_batch, *args)
+
+    net._step = checked_step
+    for seed in range(6):
+        with pytest.raises(ValueError, match="X contains NaN or inf"):
+            net.epoch(X, t, eta=0.1, batch_size=4, rng=seed)
+    assert steps  # some good batches came first and were stepped (then undone)
+
+
+def test_rejected_epoch_leaves_the_generator_alone():
+    X, t = data("quadratic", n=12, n_out=3)
+    X[5, 0] = np.nan
+    rng = np.random.default_rng(7)
+    before = rng.bit_generator.state
     with pytest.raises(ValueError, match="X contains NaN or inf"):
-        net.epoch(X, t, eta=0.1, batch_size=4, rng=0)
-    assert all(np.isfinite(W).all() for W in net.weights)
+        MLP([4, 3], "quadratic").epoch(X, t, eta=0.1, batch_size=4, rng=rng)
+    assert rng.bit_generator.state == before
+
+
+def test_no_samples():
+    net = MLP([4, 3], "quadratic")
+    for call in (lambda: net.gradients(np.empty((0, 4)), np.empty((0, 3))),
+                 lambda: net.epoch(np.empty((0, 4)), np.empty((0, 3)), eta=0.1, batch_size=2)):
+        with pytest.raises(ValueError, match="X must have at least one sample"):
+            call()

@@ -20,6 +20,13 @@ def test_every_bad_entry_is_found(dtype, bad):
         assert not all_finite(X_bad[::2] if i % 2 == 0 else X_bad[1::2])
 
 
+def test_arrays_without_a_unit_stride_are_checked_too():
+    X = np.random.default_rng(1).standard_normal((40, 30))
+    X[7, 8] = np.nan
+    assert not all_finite(X[:, ::2])
+    assert all_finite(X[:, 1::2])  # column 8 left out
+
+
 def test_inf_and_minus_inf_do_not_cancel():
     X = np.array([[np.inf, 1.0], [-np.inf, 2.0]])
     assert not all_finite(X)

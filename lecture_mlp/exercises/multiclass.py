@@ -50,7 +50,7 @@ def check_output_delta(output_delta):
 
 # ------------------------------------------------------------------ ∂C/∂W^K
 def _weight_gradient(O_prev, O, y):
-    return O_prev.T @ _delta(O, y) / O.shape[0]  # as MLP._backward computes ∂C/∂W^K
+    return O_prev.T @ _delta(O, y) / O.shape[0]  # the ∂C/∂W^K of MLP.gradients
 
 
 def _y_i_instead_of_y_j(O_prev, O, y):

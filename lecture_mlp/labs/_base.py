@@ -2,7 +2,8 @@
 
 A lab builds its axes and artists once; a slider change recomputes the data with
 the package and updates the artists in place (``set_data`` and friends), then asks
-the canvas for one redraw. Nothing is re-created, so nothing stacks or flickers.
+the canvas for one redraw (or blits, see below). Nothing is re-created, so nothing
+stacks or flickers.
 
 Under ``%matplotlib widget`` (ipympl) the canvas is a widget and sits in the lab's
 box; its callbacks publish no output, so notebooks pass full nbval unmarked. Under
@@ -17,19 +18,27 @@ A subclass defines:
   ``self.readout`` (a small HTML table of numbers).
 
 A lab may also list, in ``build``, the artists that ``draw`` changes as
-``self.moving``. Those are then drawn over a saved copy of the rest of the figure
-(blitting): a slider redraws a few lines instead of every tick label, contour and
-image, which is most of the cost of a full render. Should ``draw`` change an axis'
-limits, the update is a full render instead.
+``self.moving``. Those, and the plain lines and patches a full render would draw over
+them (guide lines, the axes' frame), are then drawn over a saved copy of the rest of
+the figure (blitting): a slider redraws a few lines instead of every tick label,
+contour and image, which is most of the cost of a full render. Should ``draw`` change
+an axis' limits, or the canvas its size, the update is a full render instead.
+(matplotlib's web canvas, which ipympl extends, declares ``supports_blit = False``
+for its own animations; its ``blit`` does send the new pixels to the browser, which
+the browser tests check for every lab.)
 """
 
 import base64
 import html
 import io
 import re
+from operator import attrgetter
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
+from matplotlib.collections import Collection
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 
 # One colour per loss in every figure and lab of every notebook.
 LOSS_COLORS = {"quadratic": "tab:red", "cross_entropy": "tab:blue",
@@ -58,13 +67,13 @@ class Lab:
                             ("toolbar_visible", False), ("resizable", False)):
             if hasattr(canvas, attr):
                 setattr(canvas, attr, value)
-        # For blitting: (renderer, axes limits, the figure without self.moving).
+        # For blitting: (renderer, axes limits, the figure without the blitted layers).
         self._background = None
+        self._layers = []  # what a blit draws over the background, in order
         self.build(self.fig)
         if self.moving and hasattr(canvas, "copy_from_bbox"):
-            # Drawn in z-order, as a full render would (ties keep their order).
-            self.moving = sorted(self.moving, key=lambda artist: artist.get_zorder())
-            for artist in self.moving:
+            self._layers = self._blitted_layers()
+            for artist in self._layers:
                 artist.set_animated(True)  # left out of full renders; see _on_full_render
             canvas.mpl_connect("draw_event", self._on_full_render)
         self.update()
@@ -112,19 +121,41 @@ class Lab:
             canvas.draw_idle()
             return
         canvas.restore_region(background)
-        for artist in self.moving:
+        for artist in self._layers:
             artist.draw(renderer)
         canvas.blit(self.fig.bbox)  # ipympl sends the changed pixels to the browser
 
     def _on_full_render(self, event):
-        """After every full render (a resize, a first display, a PNG export): keep the
-        figure without the moving artists, then draw them on top, as ``update`` does."""
-        canvas = event.canvas  # savefig to PDF or SVG renders through another canvas
-        if hasattr(canvas, "copy_from_bbox") and event.renderer is canvas.get_renderer():
+        """After every full render of the canvas (a first display, a resize): keep the
+        figure without the blitted layers, then draw them on top, as ``update`` does."""
+        if event.canvas.is_saving():
+            return  # savefig draws animated artists itself, in place, and is no background
+        canvas = self.fig.canvas
+        if event.renderer is canvas.get_renderer():
             self._background = (event.renderer, self._limits(),
                                 canvas.copy_from_bbox(self.fig.bbox))
-        for artist in self.moving:
+        for artist in self._layers:
             artist.draw(event.renderer)
+
+    def _blitted_layers(self):
+        """``self.moving`` and, in their axes, every plain line, patch or collection a
+        full render draws after the first of them (guide lines, the frame), in a full
+        render's order: drawn over the background in that order, they make a blitted
+        frame the same picture as a full render. Tick labels, texts and legends are
+        left in the background (drawing them again would cost what blitting saves), so
+        the labs keep them where no moving artist goes."""
+        moving = {id(artist) for artist in self.moving}
+        layers = []
+        for ax in self.fig.axes:
+            # Axes.draw's order: its children by zorder, ties in the order they came.
+            artists = sorted((a for a in ax.get_children() if a is not ax.patch),
+                             key=attrgetter("zorder"))
+            first = next((i for i, a in enumerate(artists) if id(a) in moving), None)
+            if first is not None:
+                layers += [a for a in artists[first:]
+                           if id(a) in moving or isinstance(a, (Line2D, Patch, Collection))]
+        placed = {id(artist) for artist in layers}
+        return layers + [a for a in self.moving if id(a) not in placed]  # outside any axes
 
     def set(self, **values):
         """Set several controls at once with a single redraw (used by presets)."""
