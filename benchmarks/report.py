@@ -240,9 +240,12 @@ def markdown(report):
     if report.get("labs"):
         blitting = [key for key, lab in report["labs"].items()
                     if lab.get("updates") and lab.get("render_median_ms") == 0]
-        note = (f"Labs with fixed axes ({', '.join(blitting)}) blit: they redraw only their "
-                "moving lines over the saved rest of the figure, so their render column is 0 "
-                "and the blit is in the compute column.\n\n" if blitting else "")
+        note = ("A lab blits when an update leaves every axis' limits as they were: it "
+                "redraws only what moved over the saved rest of the figure, the blit is "
+                "counted in the compute column and there is no render. Every update here "
+                f"blitted for {', '.join(blitting)}; the labs that rescale their axes blit "
+                "only for the changes that keep the limits (this sweep's steps are larger "
+                "than a drag's).\n\n" if blitting else "")
         parts.append("### Lab slider latency: value change → recompute → Agg render → PNG\n\n"
                      + note + labs_table(report["labs"]))
     notebooks = report.get("notebooks")
