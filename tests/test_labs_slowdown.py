@@ -323,3 +323,26 @@ def test_exercise_checks(name):
         assert not feedback.ok and feedback.message.startswith(message), (message, feedback)
     feedback = check(lambda *args: 2 * right(*args))
     assert not feedback.ok and "differs from the expected values" in feedback.message
+
+
+def test_nice_ceiling_is_a_small_step_above():
+    from lecture_mlp.labs.slowdown import _nice_ceiling
+
+    for value in [1e-7, 0.0031, 0.099, 0.1, 0.97, 1.0, 1.01, 4.2, 7.9, 8.0, 8.01, 12345.0]:
+        top = _nice_ceiling(value)
+        assert value <= top <= value * 4 / 3 * (1 + 1e-12)  # steps of at most 4/3
+    assert _nice_ceiling(4.2) == 5 and _nice_ceiling(0.0031) == 0.004
+
+
+def test_single_neuron_lab_blits_small_moves():
+    # A drag moves w₀ by 0.1 at a time: most steps keep the axes and blit.
+    lab = SingleNeuronLab()
+    try:
+        lab.fig.canvas.draw()
+        renders = []
+        lab.fig.canvas.mpl_connect("draw_event", renders.append)
+        for w0 in np.arange(2.1, 3.05, 0.1):
+            lab.controls["w0"].value = round(float(w0), 1)
+        assert len(renders) <= 3  # of 10 steps
+    finally:
+        lab.close()

@@ -181,6 +181,15 @@ def _fixed_labels(ax, title=None, xlabel=None):
         ax.text(0.5, -0.11, xlabel, transform=ax.transAxes, ha="center", va="top")
 
 
+def _nice_ceiling(value):
+    """The smallest of 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 (times a power of ten; steps
+    of at most 4/3) that is ≥ ``value`` > 0: an axis top that stays put while a slider
+    moves a little, so the lab can blit instead of redrawing every tick label."""
+    power = 10.0 ** np.floor(np.log10(value))
+    return power * next(m for m in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10)
+                        if m * power >= value)
+
+
 def _epochs_text(e, epochs):
     """An epoch count for a readout; ``epochs + 1`` (never learned) says so."""
     return f"{e:.0f}" if e <= epochs else f"not within {epochs}"
@@ -371,7 +380,7 @@ class SingleNeuronLab(Lab):
             ax.set_xlim(0, epochs)
             if panel != "output":
                 top = max(float(d[panel].max()) for d in data.values())
-                ax.set_ylim(0, 1.05 * top if top > 0 else 1.0)
+                ax.set_ylim(0, _nice_ceiling(1.05 * top) if top > 0 else 1.0)
         split = {loss: gradient_split(run, epoch) for loss, run in runs.items()}
         learned = {loss: _epochs_text(run.epochs_to_learn(), epochs) for loss, run in runs.items()}
 
