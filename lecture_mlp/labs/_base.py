@@ -18,8 +18,8 @@ A subclass defines:
   ``self.readout`` (a small HTML table of numbers).
 
 A lab may also list, in ``build``, the artists that ``draw`` changes as
-``self.moving``. Those, and the plain lines and patches a full render would draw over
-them (guide lines, the axes' frame), are then drawn over a saved copy of the rest of
+``self.moving``. Those, and what a full render would draw over them in their axes
+(guide lines, markers, annotations, the frame), are then drawn over a saved copy of the rest of
 the figure (blitting): a slider redraws a few lines instead of every tick label,
 contour and image, which is most of the cost of a full render. Should ``draw`` change
 an axis' limits, or the canvas its size, the update is a full render instead.
@@ -36,9 +36,7 @@ from operator import attrgetter
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
-from matplotlib.collections import Collection
-from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
+from matplotlib.text import Text
 
 # One colour per loss in every figure and lab of every notebook.
 LOSS_COLORS = {"quadratic": "tab:red", "cross_entropy": "tab:blue",
@@ -138,22 +136,29 @@ class Lab:
             artist.draw(event.renderer)
 
     def _blitted_layers(self):
-        """``self.moving`` and, in their axes, every plain line, patch or collection a
-        full render draws after the first of them (guide lines, the frame), in a full
-        render's order: drawn over the background in that order, they make a blitted
-        frame the same picture as a full render. Tick labels, texts and legends are
-        left in the background (drawing them again would cost what blitting saves), so
-        the labs keep them where no moving artist goes."""
+        """``self.moving`` and, in their axes, every artist a full render draws after the
+        first of them (guide lines, markers, annotations, the frame), in a full render's
+        order: drawn over the background in that order, they make a blitted frame the
+        same picture as a full render. Left in the background, since drawing them again
+        would cost what blitting saves: tick labels, titles, legends, and texts outside
+        the axes when every moving artist there is clipped to the axes (they can never
+        be covered). The labs keep legends where no moving artist goes."""
         moving = {id(artist) for artist in self.moving}
+        renderer = self.fig.canvas.get_renderer()
         layers = []
         for ax in self.fig.axes:
+            content = {id(a) for a in (*ax.lines, *ax.patches, *ax.collections, *ax.texts,
+                                        *ax.images, *ax.artists, *ax.spines.values())}
             # Axes.draw's order: its children by zorder, ties in the order they came.
-            artists = sorted((a for a in ax.get_children() if a is not ax.patch),
+            artists = sorted((a for a in ax.get_children() if id(a) in content),
                              key=attrgetter("zorder"))
             first = next((i for i, a in enumerate(artists) if id(a) in moving), None)
-            if first is not None:
-                layers += [a for a in artists[first:]
-                           if id(a) in moving or isinstance(a, (Line2D, Patch, Collection))]
+            if first is None:
+                continue
+            clipped = all(a.get_clip_on() for a in artists if id(a) in moving)
+            layers += [a for a in artists[first:]
+                       if not (clipped and isinstance(a, Text) and id(a) not in moving
+                               and not a.get_window_extent(renderer).overlaps(ax.bbox))]
         placed = {id(artist) for artist in layers}
         return layers + [a for a in self.moving if id(a) not in placed]  # outside any axes
 

@@ -470,6 +470,8 @@ class GridLab(Lab):
             ax.set_title(LOSS_LABELS[loss], color=LOSS_COLORS[loss])
         self.colorbar = fig.colorbar(self.images["quadratic"], cax=cax, extend="max")
         self.colorbar.set_label("epochs until O < 0.5 (grey: not within budget)")
+        # Blitted while the epoch budget (the colour scale) stays; see Lab.
+        self.moving = list(self.images.values())
 
     def draw(self, eta, x, epochs):
         grid = epochs_to_learn_grid(self.w0, self.b0, x=x, t=0.0, eta=eta, epochs=epochs)
