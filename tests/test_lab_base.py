@@ -214,3 +214,22 @@ def test_blitting_lab_saves_to_every_format_and_keeps_blitting_right():
                                           err_msg=f"after savefig {fmt} {options}")
     finally:
         lab.close()
+
+
+def test_texts_outside_the_axes_are_told_apart_without_rendering():
+    from lecture_mlp.labs._base import _outside
+
+    fig, ax = plt.subplots()
+    try:
+        def text(x, y, **kw):
+            return ax.text(x, y, "label", transform=ax.transAxes, **kw)
+
+        assert _outside(text(0.5, 1.025, va="bottom"), ax)  # a title above
+        assert _outside(text(0.5, -0.1, va="top"), ax)  # an x label below
+        assert _outside(text(-0.15, 0.5, ha="center", rotation=90), ax)  # a y label
+        assert not _outside(text(0.5, -0.1, va="bottom"), ax)  # reaches up into the axes
+        assert not _outside(text(0.05, 0.95, va="top"), ax)  # a corner label inside
+        assert not _outside(ax.text(0.5, 1.5, "data coordinates"), ax)  # may move inside
+        assert not _outside(ax.plot([0, 1])[0], ax)  # not a text
+    finally:
+        plt.close(fig)
