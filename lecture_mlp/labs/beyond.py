@@ -22,7 +22,7 @@ from matplotlib.ticker import FixedLocator, FuncFormatter, LogLocator, NullLocat
 from .. import numerics
 from ..figures import new_figure
 from ..mlp import MLP
-from ._base import Lab, readout_table
+from ._base import Lab, axes_text, fixed_labels, readout_table
 
 LOSS_LABELS = {"quadratic": "quadratic", "cross_entropy": "cross entropy"}
 BATCH_SEED_OFFSET = 1000  # batches use seed + 1000, so X never reuses the weights' draws
@@ -174,12 +174,11 @@ class GradientNormLab(Lab):
         ax_s.axhline(0.25, color="0.6", lw=0.8, ls=":")
         ax_g.set(yscale="log", xlim=(0.5, self.max_K + 0.5))
         ax_s.set(yscale="log", xlim=(0.5, self.max_K - 0.5))
-        _text(ax_g, 0.5, -0.1, "layer k", ha="center", va="top")
-        _text(ax_s, 0.5, -0.1, "hidden layer k", ha="center", va="top")
-        _text(ax_g, -0.17, 0.5, "mean |∂C/∂Wᵏ|", rotation=90, ha="center", va="center")
-        _text(ax_s, -0.17, 0.5, "mean Oᵏ(1 − Oᵏ)", rotation=90, ha="center", va="center")
-        _text(ax_s, 0.5, 1.025, "hidden σ'(θᵏ)   (dotted: its maximum 1/4)", ha="center",
-              va="bottom")
+        fixed_labels(ax_g, xlabel="layer k")
+        fixed_labels(ax_s, title="hidden σ'(θᵏ)   (dotted: its maximum 1/4)",
+                     xlabel="hidden layer k")
+        axes_text(ax_g, -0.17, 0.5, "mean |∂C/∂Wᵏ|", rotation=90, ha="center", va="center")
+        axes_text(ax_s, -0.17, 0.5, "mean Oᵏ(1 − Oᵏ)", rotation=90, ha="center", va="center")
         # Every layer has a tick; 1, 5 and the last are labelled (tick labels are most
         # of the cost of a full redraw, which a new decade on the y axis needs).
         for ax, last in ((ax_g, self.max_K), (ax_s, self.max_K - 1)):
@@ -190,7 +189,7 @@ class GradientNormLab(Lab):
             ax.yaxis.set_major_formatter(FuncFormatter(_power_of_ten))
             ax.yaxis.set_minor_locator(NullLocator())
         # The two losses' names above the axes, in their lines' colours (set in draw).
-        self.names = [_text(ax_g, x, 1.025, "", color=line.get_color(), va="bottom")
+        self.names = [axes_text(ax_g, x, 1.025, "", color=line.get_color(), va="bottom")
                       for x, line in ((0.0, self.line), (0.45, self.other))]
         # Fixed margins (no tight_layout): room for tick labels as wide as 10^{−100}.
         fig.subplots_adjust(left=0.09, right=0.98, top=0.91, bottom=0.14, wspace=0.28)
@@ -215,13 +214,6 @@ class GradientNormLab(Lab):
             ("mean σ'(θ^1)", f"{sp[0]:.3e}"),
             (f"mean σ'(θ^{K - 1})", f"{sp[-1]:.3e}"),
         ])
-
-
-def _text(ax, x, y, text, **kwargs):
-    """Text at a fixed place in axes coordinates. Titles, axis labels and legends placed
-    by matplotlib re-measure the tick labels on every redraw; a lab redrawn on every slider
-    step saves that time with plain texts (and colour-coded names instead of legends)."""
-    return ax.text(x, y, text, transform=ax.transAxes, **kwargs)
 
 
 def _other(loss):
@@ -311,12 +303,12 @@ class StabilityLab(Lab):
                           ["nan", "0", "10", "100", "1000", "inf"])
             # Each method's name in its curve's colour, in two columns under the axes.
             for i, name in enumerate(methods):
-                _text(ax, 0.02 + 0.5 * (i % 2), -0.2 - 0.09 * (i // 2), f"━ {name}",
+                axes_text(ax, 0.02 + 0.5 * (i % 2), -0.2 - 0.09 * (i // 2), f"━ {name}",
                       color=self.curves[name].get_color(), fontsize=9, va="top")
-            _text(ax, 0.5, -0.1, "θ", ha="center", va="top")
-        _text(ax_b, 0.5, 1.025, "two-class cross entropy", ha="center", va="bottom")
-        _text(ax_s, 0.5, 1.025, "softmax over the logits (0, θ)", ha="center", va="bottom")
-        _text(ax_b, -0.13, 0.5, "loss C(θ, y)", rotation=90, ha="center", va="center")
+            fixed_labels(ax, xlabel="θ")
+        fixed_labels(ax_b, title="two-class cross entropy")
+        fixed_labels(ax_s, title="softmax over the logits (0, θ)")
+        axes_text(ax_b, -0.13, 0.5, "loss C(θ, y)", rotation=90, ha="center", va="center")
         self.vline = [ax.axvline(0, color="0.5", lw=0.8, ls=":") for ax in self.axes]
         fig.subplots_adjust(left=0.07, right=0.98, top=0.92, bottom=0.27, wspace=0.12)
         self._cached_key = None

@@ -21,7 +21,7 @@ from matplotlib.ticker import MaxNLocator
 
 from ..activations import sigmoid, sigmoid_prime
 from ..neuron import simulate
-from ._base import LOSS_COLORS, Lab, readout_table
+from ._base import LOSS_COLORS, Lab, axes_text, fixed_labels, readout_table
 
 LOSSES = ("quadratic", "cross_entropy")
 LOSS_LABELS = {"quadratic": "quadratic", "cross_entropy": "cross entropy"}
@@ -167,18 +167,8 @@ def _corner_labels(ax, lines):
     """Each line's label in its colour, stacked in the axes' upper-left corner: a
     lighter stand-in for a legend (no frame or handles to lay out on every redraw)."""
     for k, line in enumerate(lines):
-        ax.text(0.03, 0.93 - 0.1 * k, line.get_label(), color=line.get_color(), fontsize=8,
-                transform=ax.transAxes, va="top")
-
-
-def _fixed_labels(ax, title=None, xlabel=None):
-    """A title above and an x label below ``ax`` as plain texts at fixed places.
-    ``set_title``/``set_xlabel`` re-measure the tick labels on every redraw to place
-    themselves; in a lab that is redrawn on every slider step this is wasted time."""
-    if title:
-        ax.text(0.5, 1.025, title, transform=ax.transAxes, ha="center", va="bottom")
-    if xlabel:
-        ax.text(0.5, -0.11, xlabel, transform=ax.transAxes, ha="center", va="top")
+        axes_text(ax, 0.03, 0.93 - 0.1 * k, line.get_label(), color=line.get_color(),
+                  fontsize=8, va="top")
 
 
 def _nice_ceiling(value):
@@ -235,7 +225,7 @@ class ThetaLab(Lab):
         for ax, title in ((ax_o, "output and its slope"), (ax_d, "output delta δ = ∂C/∂θ")):
             ax.axhline(0, color="0.8", lw=0.8)
             ax.set_xticks([-10, -5, 0, 5, 10])
-            _fixed_labels(ax, title=title, xlabel="θ")
+            fixed_labels(ax, title=title, xlabel="θ")
         # Text is most of the cost of a redraw: few ticks, and coloured labels in a
         # corner the curves never reach instead of legends.
         _corner_labels(ax_o, [self.curves[name] for name in ("O", "sigma_prime")])
@@ -317,7 +307,7 @@ class SingleNeuronLab(Lab):
         # again): few ticks, one short shared x label, a two-word key for a legend; and
         # no grid (the readout gives the exact numbers at the marked epoch).
         for panel, ax in self.axes.items():
-            _fixed_labels(ax, title=titles[panel])
+            fixed_labels(ax, title=titles[panel])
             ax.xaxis.set_major_locator(MaxNLocator(nbins=4, steps=[1, 2, 5, 10], integer=True))
             ax.yaxis.set_major_locator(MaxNLocator(nbins=3, steps=[1, 2, 5, 10]))
         self.axes["output"].set(ylim=(-0.02, 1.02), yticks=[0, 0.5, 1])
