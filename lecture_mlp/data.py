@@ -6,14 +6,22 @@ Every function takes a ``seed`` and returns (X, t): X of shape N×2, t of shape 
 
 import numpy as np
 
-from .validation import check_count
+from .validation import as_rng, check_count, check_real
+
+
+def _check_noise(noise):
+    noise = check_real(noise, "noise")
+    if noise < 0:
+        raise ValueError(f"noise must be >= 0 (a standard deviation), got {noise!r}")
+    return noise
 
 
 def xor_problem(n=200, *, noise=0.35, seed=0):
     """Four Gaussian blobs in an XOR pattern: no single line separates the classes,
     so a network needs a hidden layer. t = 1 where the signs of x_1 and x_2 agree."""
     n = check_count(n, "n", 4)
-    rng = np.random.default_rng(seed)
+    noise = _check_noise(noise)
+    rng = as_rng(seed, "seed")
     centres = np.array([[1, 1], [-1, -1], [1, -1], [-1, 1]], dtype=float)
     which = np.arange(n) % 4
     X = centres[which] + noise * rng.standard_normal((n, 2))
@@ -24,7 +32,8 @@ def xor_problem(n=200, *, noise=0.35, seed=0):
 def three_class_problem(n=300, *, noise=0.2, seed=0):
     """Three interleaved spiral arms, one class each; t is one-hot (N×3)."""
     n = check_count(n, "n", 3)
-    rng = np.random.default_rng(seed)
+    noise = _check_noise(noise)
+    rng = as_rng(seed, "seed")
     k = np.arange(n) % 3
     r = rng.uniform(0.15, 1.0, n)
     angle = 2 * np.pi * k / 3 + 3.0 * r + noise * rng.standard_normal(n)

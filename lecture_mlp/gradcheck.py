@@ -9,31 +9,65 @@ well below 1e-7; a wrong derivative (a missing σ', a sign, an index) is off by 
 
 import numpy as np
 
+from .validation import check_positive
+
 
 def rel_error(analytic, numeric):
-    """‖a − n‖ / max(‖a‖, ‖n‖); 0 when both are exactly 0."""
-    a, n = np.asarray(analytic, dtype=np.float64), np.asarray(numeric, dtype=np.float64)
+    """‖a − n‖ / max(‖a‖, ‖n‖); 0 when both are exactly 0.
+
+    Both must be real, finite and of the same shape (no broadcasting: a (3, 1) against
+    a (3,) is a mistake to report, not 3×3 differences to average).
+    """
+    a = _finite_real(analytic, "analytic")
+    n = _finite_real(numeric, "numeric")
+    if a.shape != n.shape:
+        raise ValueError(f"analytic and numeric must have the same shape, got {a.shape} "
+                         f"and {n.shape}")
     scale = max(np.linalg.norm(a), np.linalg.norm(n))
     return 0.0 if scale == 0 else float(np.linalg.norm(a - n) / scale)
+
+
+def _finite_real(value, name):
+    arr = np.asarray(value)
+    if arr.dtype.kind not in "biuf":
+        raise ValueError(f"{name} must be a real numeric array, got dtype {arr.dtype}")
+    arr = arr.astype(np.float64)
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} contains NaN or inf; a gradient check needs finite values")
+    return arr
 
 
 def numerical_gradient(f, p, h=1e-5):
     """Centred differences of the scalar function f() with respect to the array p.
 
-    p is perturbed in place, one entry at a time, and restored; it must be float64.
+    p is the array f reads (or a view of it, such as W.T): it is nudged in place, one
+    entry at a time through its own index, and restored. It must be a writable float64
+    array. Returns an array of p's shape.
     """
+    if not isinstance(p, np.ndarray):
+        raise ValueError(f"p must be the numpy array that f reads, got {type(p).__name__}")
     if p.dtype != np.float64:
         raise ValueError(f"p must be float64 for a finite-difference check, got {p.dtype}")
-    grad = np.zeros_like(p)
-    flat, gflat = p.reshape(-1), grad.reshape(-1)  # views: writing flat writes p
-    for i in range(flat.size):
-        old = flat[i]
-        flat[i] = old + h
-        f_plus = f()
-        flat[i] = old - h
-        f_minus = f()
-        flat[i] = old
-        gflat[i] = (f_plus - f_minus) / (2 * h)
+    if not p.flags.writeable:
+        raise ValueError("p must be writable: it is nudged in place, and f must read it")
+    h = check_positive(h, "h")
+    grad = np.zeros(p.shape)
+    # An index per entry writes through any view, strided or transposed (a reshape of a
+    # non-contiguous view would be a copy, and its nudges would never reach f).
+    for index in np.ndindex(p.shape):
+        old = p[index]
+        try:
+            p[index] = old + h
+            f_plus = f()
+            p[index] = old - h
+            f_minus = f()
+        finally:
+            p[index] = old
+        difference = float(f_plus) - float(f_minus)
+        if not np.isfinite(difference):
+            raise ValueError(f"f must be finite near p; f() is {f_plus} at p{list(index)} + h "
+                             f"and {f_minus} at p{list(index)} − h")
+        grad[index] = difference / (2 * h)
     return grad
 
 

@@ -16,21 +16,27 @@ recursion, the weight gradients, the update) is the same for all three.
 import numpy as np
 
 from .activations import sigmoid
-from .validation import as_float_matrix, check_same_shape, check_unit_interval
+from .validation import as_float_array, as_float_matrix, check_same_shape, check_unit_interval
 
 
 class Loss:
-    """Shared checks; subclasses define ``output``, ``_per_sample`` and ``_delta``."""
+    """Shared checks; subclasses define ``_output``, ``_per_sample`` and
+    ``delta_from_output`` (the public methods check their arguments, the underscored
+    ones are the unchecked maths that the MLP's hot paths call)."""
 
     name = ""
 
     def output(self, theta):
+        """O^K, the output activation of θ^K (any shape; a real, finite array)."""
+        return self._output(as_float_array(theta, "theta"))
+
+    def _output(self, theta):
         raise NotImplementedError
 
     def value(self, theta, t):
         """Mean over the N rows of the per-sample loss (a Python float)."""
         theta, t = self.check(theta, t)
-        return float(np.mean(self._per_sample(theta, t)))
+        return mean(self._per_sample(theta, t))
 
     def per_sample(self, theta, t):
         """The loss of each sample, shape (N,)."""
@@ -43,15 +49,22 @@ class Loss:
         return self._delta(theta, t)
 
     def _delta(self, theta, t):
-        return self.delta_from_output(self.output(theta), t)
+        return self.delta_from_output(self._output(theta), t)
 
     def delta_from_output(self, O, t):
         """δ^K written with the output O^K = output(θ^K), as the slides write it."""
         raise NotImplementedError
 
     def check(self, theta, t):
-        """Validate θ^K and t; return them as float arrays of θ's dtype."""
+        """Validate θ^K and t; return them as float arrays of θ's dtype.
+
+        θ^K must have at least one sample (row) and one output (column): the mean over
+        no samples is undefined, so an empty θ is a ValueError rather than a NaN.
+        """
         theta = as_float_matrix(theta, "theta")
+        if theta.shape[0] == 0 or theta.shape[1] == 0:
+            raise ValueError(f"theta must have at least one sample (row) and one output "
+                             f"(column), got shape {theta.shape}")
         t = as_float_matrix(t, "t", dtype=theta.dtype)
         check_same_shape(t, theta)
         self._check_targets(t)
@@ -73,7 +86,7 @@ class QuadraticLoss(Loss):
 
     name = "quadratic"
 
-    def output(self, theta):
+    def _output(self, theta):
         return sigmoid(theta)
 
     def _per_sample(self, theta, t):
@@ -99,7 +112,7 @@ class CrossEntropyLoss(Loss):
 
     name = "cross_entropy"
 
-    def output(self, theta):
+    def _output(self, theta):
         return sigmoid(theta)
 
     def _per_sample(self, theta, t):
@@ -121,15 +134,30 @@ class SoftmaxCrossEntropyLoss(Loss):
     name = "softmax_cross_entropy"
 
     def output(self, theta):
-        theta = np.asarray(theta)
-        shifted = theta - theta.max(axis=-1, keepdims=True)  # exp(·) ≤ 1: no overflow
+        """softmax(θ) over the last axis (θ real and finite, at least 1-D)."""
+        theta = as_float_array(theta, "theta")
+        if theta.ndim == 0 or theta.shape[-1] == 0:
+            raise ValueError(f"theta must have at least one output along its last axis, "
+                             f"got shape {theta.shape}")
+        return self._output(theta)
+
+    def _output(self, theta):
+        # exp(·) ≤ 1: no overflow. θ_j − max can still overflow to −inf when θ spans more
+        # than the largest float (1e308 and −1e308); e^{−inf} = 0 is then the right answer.
+        with np.errstate(over="ignore"):
+            shifted = theta - theta.max(axis=-1, keepdims=True)
         e = np.exp(shifted)
         return e / e.sum(axis=-1, keepdims=True)
 
     def _per_sample(self, theta, t):
-        shifted = theta - theta.max(axis=1, keepdims=True)
+        with np.errstate(over="ignore"):  # as in _output: θ_j − max may be −inf
+            shifted = theta - theta.max(axis=1, keepdims=True)
         log_softmax = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
-        return -np.sum(t * log_softmax, axis=1)
+        # Only the classes with t_j > 0 count (t_j log softmax_j with t_j = 0 is 0, also
+        # where log softmax_j = −inf): no 0·(−inf) = NaN. Where the target's own log
+        # softmax is −inf (θ 1e308 against −1e308) the loss is inf, its float64 rounding.
+        terms = np.multiply(t, log_softmax, out=np.zeros_like(log_softmax), where=t != 0)
+        return -np.sum(terms, axis=1)
 
     def delta_from_output(self, O, t):
         return O - t
@@ -144,6 +172,16 @@ class SoftmaxCrossEntropyLoss(Loss):
                 f"t: each row of softmax targets must sum to 1, row {bad[0]} sums to "
                 f"{sums[bad[0]]:.6g}"
             )
+
+
+def mean(per_sample):
+    """The mean of the per-sample losses as a float; finite wherever they all are (for
+    losses near the largest float, whose plain sum would overflow, it divides first)."""
+    with np.errstate(over="ignore"):
+        value = np.mean(per_sample)
+    if not np.isfinite(value):
+        value = np.sum(per_sample / per_sample.size)
+    return float(value)
 
 
 LOSSES = {cls.name: cls for cls in (QuadraticLoss, CrossEntropyLoss, SoftmaxCrossEntropyLoss)}

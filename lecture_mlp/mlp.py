@@ -22,8 +22,16 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .activations import HIDDEN_ACTIVATIONS
-from .losses import get_loss
-from .validation import as_float_matrix, check_count, check_finite, check_positive, check_same_shape
+from .losses import get_loss, mean
+from .validation import (
+    as_float_dtype,
+    as_float_matrix,
+    as_rng,
+    check_count,
+    check_finite,
+    check_positive,
+    check_same_shape,
+)
 
 
 @dataclass
@@ -55,16 +63,14 @@ class MLP:
         if activation not in HIDDEN_ACTIVATIONS:
             raise ValueError(f"activation must be one of {sorted(HIDDEN_ACTIVATIONS)}, "
                              f"got {activation!r}")
-        self.dtype = np.dtype(dtype)
-        if self.dtype not in (np.float32, np.float64):
-            raise ValueError(f"dtype must be float32 or float64, got {dtype!r}")
+        self.dtype = as_float_dtype(dtype, "dtype")
         if init_scale is not None:
             check_positive(init_scale, "init_scale")
         self.sizes = [int(n) for n in sizes]
         self.loss_fn = get_loss(loss)  # the Loss object; net.loss(X, t) is its value
         self.activation = activation
         self._f, self._f_prime = HIDDEN_ACTIVATIONS[activation]
-        rng = np.random.default_rng(seed)
+        rng = as_rng(seed, "seed")
         self.weights, self.biases = [], []
         for n_in, n_out in zip(self.sizes[:-1], self.sizes[1:]):
             scale = init_scale if init_scale is not None else 1 / np.sqrt(n_in)
@@ -113,7 +119,7 @@ class MLP:
     def forward(self, X):
         """The layer outputs [O^0 = X, O^1, ..., O^K], each N × n_k."""
         outputs, theta_K = self._forward(self._check_X(X))
-        return outputs + [self.loss_fn.output(theta_K)]
+        return outputs + [self.loss_fn._output(theta_K)]
 
     def predict(self, X):
         """O^K, the network's output (N × n_K)."""
@@ -126,7 +132,7 @@ class MLP:
     def loss(self, X, t):
         """The loss's value (mean over the N samples) at the network's θ^K."""
         X, t = self._check_data(X, t)
-        return float(np.mean(self.loss_fn._per_sample(self._forward(X)[1], t)))
+        return mean(self.loss_fn._per_sample(self._forward(X)[1], t))
 
     # --------------------------------------------------------------- backward
     def _backward(self, outputs, theta_K, t, grad_W=None, scale=1.0):
@@ -177,33 +183,56 @@ class MLP:
             W -= step_Wk  # W^k ← W^k − η ∂C/∂W^k
             b -= step_bk  # b^k ← b^k − η ∂C/∂b^k
 
-    def epoch(self, X, t, *, eta, batch_size=None, rng=None):
+    def epoch(self, X, t, *, eta, batch_size=None, rng=None, epoch_number=None):
         """One pass of mini-batch gradient descent over (X, t), in place.
 
         ``batch_size`` None is full-batch gradient descent; otherwise the rows are
         shuffled once (by ``rng``, a numpy Generator or seed) and cut into batches of
         ``batch_size`` (the last may be smaller). Each batch takes one step whose
         gradient is the mean over that batch. Bad input raises a ValueError and leaves
-        the network (and ``rng``) as they were.
+        the network (and ``rng``) as they were; so does a step that makes a parameter
+        NaN or inf (a diverging η): the error says so, naming ``epoch_number`` if given.
         """
         # With mini-batches, X is checked for NaN and inf batch by batch (in _epoch).
         X, t = self._check_data(X, t, finite_X=batch_size is None)
         eta = check_positive(eta, "eta")
         if batch_size is not None:
             batch_size = check_count(batch_size, "batch_size", 1)
-        self._epoch(X, t, eta, batch_size, np.random.default_rng(rng),
-                    check_rows=batch_size is not None)
+        if epoch_number is not None:
+            epoch_number = check_count(epoch_number, "epoch_number", 1)
+        self._epoch(X, t, eta, batch_size, as_rng(rng, "rng"),
+                    check_rows=batch_size is not None, epoch_number=epoch_number)
 
-    def _epoch(self, X, t, eta, batch_size, rng, check_rows=False):
+    def _epoch(self, X, t, eta, batch_size, rng, check_rows=False, epoch_number=None):
         """The epoch, on checked data. ``check_rows``: X has not been checked for NaN
-        and inf yet; check each batch's rows as they are copied out."""
+        and inf yet; check each batch's rows as they are copied out.
+
+        A bad batch may come after good ones, and a step may make the parameters NaN or
+        inf (η too large): so the parameters (and the generator) at the start are kept,
+        and restored before the error is raised. Divergence is checked once, at the end
+        of the epoch (a NaN or inf stays NaN or inf through later steps), on one sum per
+        parameter array: negligible beside the epoch's steps.
+        """
         N = X.shape[0]
-        if batch_size is None or batch_size >= N:
-            if check_rows:
-                check_finite(X, "X")
-            self._step(X, t, eta)
-            return
+        params = self.weights + self.biases
+        start_params = [p.copy() for p in params]
         rng_state = rng.bit_generator.state
+        # Overflow in a diverging epoch is reported below as an error, not as warnings.
+        with np.errstate(over="ignore", invalid="ignore"):
+            if batch_size is None or batch_size >= N:
+                if check_rows:
+                    check_finite(X, "X")
+                self._step(X, t, eta)
+            else:
+                self._batches(X, t, eta, batch_size, rng, check_rows, start_params,
+                              rng_state)
+        if not self._parameters_finite():
+            _restore(params, start_params, rng, rng_state)
+            raise _diverged(eta, epoch_number)
+
+    def _batches(self, X, t, eta, batch_size, rng, check_rows, start_params, rng_state):
+        """The mini-batch steps of one epoch (see ``_epoch``)."""
+        N = X.shape[0]
         order = rng.permutation(N)  # one shuffle per epoch; batches are slices of it
         # The hot path runs thousands of same-shaped steps per epoch, so the batch's rows
         # and the weight gradients go into arrays allocated once per epoch and reused.
@@ -213,11 +242,7 @@ class MLP:
         t_rows = np.empty((batch_size, t.shape[1]), t.dtype)
         grad_W = [np.empty_like(W) for W in self.weights]
         # Checking each batch's rows just after the copy reads them from cache, not a
-        # second time from memory. A bad batch may come after good ones, so the
-        # parameters (and the generator) at the start are kept, and restored before
-        # the error is raised.
-        if check_rows:
-            start_state = [p.copy() for p in self.weights + self.biases]
+        # second time from memory.
         for start in range(0, N, batch_size):
             rows = order[start:start + batch_size]
             n = len(rows)  # batch_size, except perhaps for the last batch
@@ -226,11 +251,16 @@ class MLP:
                 try:
                     check_finite(X_batch, "X")
                 except ValueError:
-                    for p, saved in zip(self.weights + self.biases, start_state):
-                        p[...] = saved
-                    rng.bit_generator.state = rng_state
+                    _restore(self.weights + self.biases, start_params, rng, rng_state)
                     raise
             self._step(X_batch, t.take(rows, axis=0, out=t_rows[:n], mode="clip"), eta, grad_W)
+
+    def _parameters_finite(self):
+        """True when every weight and bias is finite: a sum is finite only if every term
+        is, so one sum per array settles it (entry by entry only if a sum overflows)."""
+        with np.errstate(over="ignore", invalid="ignore"):
+            return all(np.isfinite(p.sum()) or np.isfinite(p).all()
+                       for p in self.weights + self.biases)
 
     def train(self, X, t, *, eta, epochs, batch_size=None, seed=0):
         """Train in place; return a History of loss and accuracy on (X, t) per epoch.
@@ -244,31 +274,43 @@ class MLP:
         epochs = check_count(epochs, "epochs", 0)
         if batch_size is not None:
             batch_size = check_count(batch_size, "batch_size", 1)
-        rng = np.random.default_rng(seed)
+        rng = as_rng(seed, "seed")
         history = History()
         if batch_size is None or batch_size >= X.shape[0]:
             # Full batch: each step's forward pass is also the record of the state
             # before it, so one forward pass per epoch serves both.
-            for _ in range(epochs):
+            for e in range(1, epochs + 1):
                 outputs, theta_K = self._forward(X)
                 self._record(history, theta_K, t)
-                self._update(self._backward(outputs, theta_K, t, scale=eta))
+                self._full_batch_step(outputs, theta_K, t, eta, epoch_number=e)
         else:
-            for _ in range(epochs):
+            for e in range(1, epochs + 1):
                 self._record(history, self._forward(X)[1], t)
-                self._epoch(X, t, eta, batch_size, rng)
+                self._epoch(X, t, eta, batch_size, rng, epoch_number=e)
         self._record(history, self._forward(X)[1], t)
         return history
 
+    def _full_batch_step(self, outputs, theta_K, t, eta, epoch_number):
+        """The update of a full-batch epoch from its forward pass; a step that makes the
+        parameters NaN or inf is undone and raised as divergence (as in ``_epoch``)."""
+        params = self.weights + self.biases
+        start_params = [p.copy() for p in params]
+        with np.errstate(over="ignore", invalid="ignore"):
+            self._update(self._backward(outputs, theta_K, t, scale=eta))
+        if not self._parameters_finite():
+            for p, kept in zip(params, start_params):
+                p[...] = kept
+            raise _diverged(eta, epoch_number)
+
     def _record(self, history, theta_K, t):
         """Append the loss and accuracy of the state whose output pre-activations are θ^K."""
-        history.loss.append(float(np.mean(self.loss_fn._per_sample(theta_K, t))))
-        history.accuracy.append(_accuracy(self.loss_fn.output(theta_K), t))
+        history.loss.append(mean(self.loss_fn._per_sample(theta_K, t)))
+        history.accuracy.append(_accuracy(self.loss_fn._output(theta_K), t))
 
     def accuracy(self, X, t):
         """Fraction of samples classified right: O > ½ for one output, else the arg max."""
         X, t = self._check_data(X, t)
-        return _accuracy(self.loss_fn.output(self._forward(X)[1]), t)
+        return _accuracy(self.loss_fn._output(self._forward(X)[1]), t)
 
     def copy(self):
         """An independent copy (same sizes, loss and parameters)."""
@@ -277,6 +319,20 @@ class MLP:
         twin.weights = [W.copy() for W in self.weights]
         twin.biases = [b.copy() for b in self.biases]
         return twin
+
+
+def _restore(params, saved, rng, rng_state):
+    """Put the parameters (in place) and the generator back as they were."""
+    for p, kept in zip(params, saved):
+        p[...] = kept
+    rng.bit_generator.state = rng_state
+
+
+def _diverged(eta, epoch_number):
+    where = "" if epoch_number is None else f" in epoch {epoch_number}"
+    return ValueError(f"training diverged{where}: a step made the weights NaN or inf, so "
+                      f"eta = {eta:g} is too large here; the weights and biases are restored "
+                      f"to their values before that epoch. Try a smaller eta.")
 
 
 def _accuracy(O, t):

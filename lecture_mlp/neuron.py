@@ -21,7 +21,7 @@ import numpy as np
 
 from .activations import sigmoid
 from .losses import SoftmaxCrossEntropyLoss, get_loss
-from .validation import check_count, check_positive
+from .validation import as_float_array, check_count, check_positive, check_real
 
 
 class NeuronRun:
@@ -61,16 +61,6 @@ class NeuronRun:
         return np.where(reached.any(axis=0), first, self.output.shape[0])
 
 
-def _finite_scalar(value, name):
-    try:
-        value = float(value)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be a finite number, got {value!r}") from exc
-    if not np.isfinite(value):
-        raise ValueError(f"{name} must be a finite number, got {value!r}")
-    return value
-
-
 def simulate(w0, b0, *, x=1.0, y=0.0, eta=0.15, epochs=300, loss):
     """Train the single neuron from (w0, b0); return a NeuronRun.
 
@@ -81,24 +71,39 @@ def simulate(w0, b0, *, x=1.0, y=0.0, eta=0.15, epochs=300, loss):
     if isinstance(loss, SoftmaxCrossEntropyLoss):
         raise ValueError("loss must have a sigmoid output for a single neuron "
                          "('quadratic' or 'cross_entropy'); a one-unit softmax is constant 1")
-    x = _finite_scalar(x, "x")
-    y = _finite_scalar(y, "y")
+    x = check_real(x, "x")
+    y = check_real(y, "y")
     if not 0 <= y <= 1:
         raise ValueError(f"y must lie in [0, 1] for a sigmoid output, got {y!r}")
     eta = check_positive(eta, "eta")
     epochs = check_count(epochs, "epochs", 0)
-    w, b = np.broadcast_arrays(np.asarray(w0, dtype=np.float64), np.asarray(b0, dtype=np.float64))
-    if not (np.all(np.isfinite(w)) and np.all(np.isfinite(b))):
-        raise ValueError("w0 and b0 must be finite")
+    w0, b0 = as_float_array(w0, "w0"), as_float_array(b0, "b0")
+    try:
+        w, b = np.broadcast_arrays(w0.astype(np.float64), b0.astype(np.float64))
+    except ValueError as exc:
+        raise ValueError(f"w0 and b0 must broadcast together, got shapes {w0.shape} and "
+                         f"{b0.shape}") from exc
+    if w.size == 0:
+        raise ValueError(f"w0 and b0 must give at least one starting point, got shapes "
+                         f"{w0.shape} and {b0.shape}")
     shape = w.shape
     ws, bs, outs = (np.empty((epochs + 1, w.size, 1)) for _ in range(3))
     ws[0], bs[0] = w.reshape(-1, 1), b.reshape(-1, 1)  # a column: N×M with M = 1
     t = np.full_like(ws[0], y)
-    for e in range(epochs + 1):
-        O = outs[e] = sigmoid(ws[e] * x + bs[e])
-        if e < epochs:
-            delta = loss.delta_from_output(O, t)  # δ = ∂C/∂θ
-            ws[e + 1] = ws[e] - eta * x * delta  # ∂C/∂w = δ x
-            bs[e + 1] = bs[e] - eta * delta  # ∂C/∂b = δ
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is an error below
+        for e in range(epochs + 1):
+            O = outs[e] = sigmoid(ws[e] * x + bs[e])
+            if e < epochs:
+                delta = loss.delta_from_output(O, t)  # δ = ∂C/∂θ
+                ws[e + 1] = ws[e] - eta * x * delta  # ∂C/∂w = δ x
+                bs[e + 1] = bs[e] - eta * delta  # ∂C/∂b = δ
+        # The costs are computed from θ = w x + b (NeuronRun): it must be finite, and it
+        # is unless |x| (or η) is so large that w x overflows float64. A bound from four
+        # reductions, instead of θ itself (a pass that writes as much as the whole run).
+        theta_bound = (max(ws.max(), -ws.min()) * abs(x) + max(bs.max(), -bs.min()))
+    if not np.isfinite(theta_bound):
+        raise ValueError(f"x = {x:g} is too large for this run: θ = w x + b overflows float64 "
+                         f"(|θ| > 1.8e308), so the costs would be inf or NaN; use a smaller "
+                         f"|x| (or eta)")
     return NeuronRun(ws.reshape(-1, *shape), bs.reshape(-1, *shape), outs.reshape(-1, *shape),
                      x, y, loss)

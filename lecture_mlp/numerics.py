@@ -161,7 +161,7 @@ def softmax_cross_entropy_shifted(theta, y):
     SoftmaxCrossEntropyLoss.output): no overflow, but a probability that underflows
     to 0 still gives −log 0 = inf."""
     logits = _logits(theta)
-    P = SoftmaxCrossEntropyLoss().output(logits)
+    P = SoftmaxCrossEntropyLoss()._output(logits)  # unchecked: θ may be inf here, on purpose
     with np.errstate(**_quiet):
         return _no_negative_zero(-np.log(_pick(P, y)))
 

@@ -52,3 +52,59 @@ def test_check_mlp_needs_float64():
     net = MLP([2, 1], "quadratic", dtype=np.float32)
     with pytest.raises(ValueError, match="net must be float64"):
         check_mlp(net, np.ones((1, 2)), np.ones((1, 1)))
+
+
+# --- views, shapes and bad arguments ---
+
+@pytest.mark.parametrize("view", [lambda W: W.T, lambda W: W[:, ::2], lambda W: W[::-1]],
+                         ids=["transposed", "strided", "reversed"])
+def test_numerical_gradient_through_a_non_contiguous_view(view):
+    # f reads W; p is a view of W that a reshape would copy (and the nudges be lost).
+    W = np.random.default_rng(3).standard_normal((3, 4))
+    p = view(W)
+    before = W.copy()
+    g = numerical_gradient(lambda: float(np.sum(W**3)), p)
+    assert g.shape == p.shape
+    assert rel_error(3 * p**2, g) < 1e-9
+    np.testing.assert_array_equal(W, before)
+
+
+def test_numerical_gradient_refuses_what_it_cannot_nudge():
+    W = np.ones((2, 2))
+    W.flags.writeable = False
+    with pytest.raises(ValueError, match="p must be writable"):
+        numerical_gradient(lambda: 0.0, W)
+    with pytest.raises(ValueError, match="p must be the numpy array that f reads"):
+        numerical_gradient(lambda: 0.0, [1.0, 2.0])
+
+
+@pytest.mark.parametrize("h", [0, -1e-5, np.nan, np.inf, True, "1e-5"])
+def test_h_must_be_a_finite_positive_number(h):
+    with pytest.raises(ValueError, match="h must be a finite number > 0"):
+        numerical_gradient(lambda: 0.0, np.zeros(2), h=h)
+
+
+def test_numerical_gradient_names_a_non_finite_f():
+    p = np.zeros(2)
+    with pytest.raises(ValueError, match="f must be finite near p"):
+        numerical_gradient(lambda: np.inf if p[0] > 0 else 0.0, p)
+    np.testing.assert_array_equal(p, 0.0)  # restored all the same
+
+
+def test_rel_error_refuses_to_broadcast():
+    with pytest.raises(ValueError, match=r"analytic and numeric must have the same shape, "
+                                         r"got \(3, 1\) and \(3,\)"):
+        rel_error(np.ones((3, 1)), np.ones(3))
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_rel_error_names_the_non_finite_argument(bad):
+    with pytest.raises(ValueError, match="numeric contains NaN or inf"):
+        rel_error([1.0], [bad])
+    with pytest.raises(ValueError, match="analytic contains NaN or inf"):
+        rel_error([bad], [1.0])
+
+
+def test_rel_error_refuses_complex_values():
+    with pytest.raises(ValueError, match="analytic must be a real numeric array"):
+        rel_error([1.0 + 1j], [1.0])

@@ -226,3 +226,40 @@ def test_unknown_loss():
     with pytest.raises(ValueError, match="loss must be one of"):
         get_loss("hinge")
     assert isinstance(get_loss("cross_entropy"), CrossEntropyLoss)
+
+
+# --- edge cases: empty, NaN, complex, logits at the ends of float64 ---
+
+@pytest.mark.parametrize("loss", LOSSES, ids=IDS)
+@pytest.mark.parametrize("shape", [(0, 3), (2, 0)])
+def test_empty_theta_is_an_error_not_nan(loss, shape):
+    with pytest.raises(ValueError, match="theta must have at least one sample"):
+        loss.value(np.zeros(shape), np.zeros(shape))
+
+
+@pytest.mark.parametrize("loss", LOSSES, ids=IDS)
+def test_output_checks_theta(loss):
+    with pytest.raises(ValueError, match="theta contains NaN or inf"):
+        loss.output([[np.nan]])
+    with pytest.raises(ValueError, match="theta must be real, got complex values"):
+        loss.output([[1.0 + 1j]])
+    with pytest.raises(ValueError, match="t must be real, got complex values"):
+        loss.value(np.zeros((1, 2)), np.full((1, 2), 0.5) + 0j)
+
+
+def test_softmax_output_needs_an_output_axis():
+    with pytest.raises(ValueError, match="theta must have at least one output"):
+        SoftmaxCrossEntropyLoss().output(np.zeros((2, 0)))
+
+
+def test_softmax_at_logits_a_float_max_apart():
+    # θ_2 − max = −2e308 overflows to −inf: e^{−inf} = 0 is right, and a 0 target
+    # times log softmax = −inf must count as 0, not NaN.
+    loss = SoftmaxCrossEntropyLoss()
+    theta = np.array([[1e308, -1e308], [-1e308, 1e308]])
+    t = np.array([[1.0, 0.0], [0.0, 1.0]])
+    assert loss.value(theta, t) == 0.0
+    np.testing.assert_array_equal(loss.output(theta), t)
+    np.testing.assert_array_equal(loss.delta(theta, t), 0.0)
+    # The target on the other class: the true loss, 2e308, rounds to inf in float64.
+    assert loss.value(theta, t[::-1]) == np.inf

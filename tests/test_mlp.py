@@ -1,5 +1,7 @@
 """The MLP: exact gradients, the slides' identities, training, bad input."""
 
+import re
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -356,3 +358,106 @@ def test_no_samples():
                  lambda: net.epoch(np.empty((0, 4)), np.empty((0, 3)), eta=0.1, batch_size=2)):
         with pytest.raises(ValueError, match="X must have at least one sample"):
             call()
+
+
+# --- odd arguments, named ---
+
+@pytest.mark.parametrize("eta", ["1", True, np.True_])
+def test_eta_must_be_a_number_not_text_or_a_bool(net_and_data, eta):
+    net, X, t = net_and_data
+    for call in (lambda: net.train(X, t, eta=eta, epochs=1),
+                 lambda: net.epoch(X, t, eta=eta, batch_size=2)):
+        with pytest.raises(ValueError, match="eta must be a finite number > 0"):
+            call()
+
+
+def test_complex_data_is_rejected_by_its_dtype(net_and_data):
+    net, X, t = net_and_data
+    with pytest.raises(ValueError, match="X must be real, got complex values"):
+        net.forward(X + 1j)
+    with pytest.raises(ValueError, match="t must be real, got complex values"):
+        net.train(X, t + 0j, eta=0.1, epochs=1)
+
+
+def test_seed_dtype_and_rng_are_named():
+    with pytest.raises(ValueError, match="seed must be an integer >= 0"):
+        MLP([2, 1], "quadratic", seed=-1)
+    with pytest.raises(ValueError, match="dtype must be float32 or float64, got 'abc'"):
+        MLP([2, 1], "quadratic", dtype="abc")
+    net = MLP([2, 1], "quadratic")
+    X, t = np.ones((3, 2)), np.ones((3, 1))
+    with pytest.raises(ValueError, match="seed must be an integer >= 0"):
+        net.train(X, t, eta=0.1, epochs=1, batch_size=2, seed=-1)
+    with pytest.raises(ValueError, match="rng must be an integer >= 0"):
+        net.epoch(X, t, eta=0.1, batch_size=2, rng=-1)
+    with pytest.raises(ValueError, match="epoch_number must be an integer >= 1"):
+        net.epoch(X, t, eta=0.1, epoch_number=0)
+
+
+# --- divergence: a step that makes the parameters NaN or inf ---
+
+def _same_parameters(a, b):
+    for p, q in zip(a.weights + a.biases, b.weights + b.biases):
+        np.testing.assert_array_equal(p, q)
+
+
+@pytest.mark.parametrize("loss", ["cross_entropy", "softmax_cross_entropy"])  # a quadratic
+@pytest.mark.parametrize("batch_size", [None, 3])  # unit saturates: σ' = 0 stops its steps
+def test_a_diverging_epoch_is_undone_and_named(loss, batch_size):
+    # pytest turns numpy's overflow warnings into errors: none may leak here.
+    X, t = data(loss, n=8)
+    net = MLP([4, 5, 3], loss, seed=4)
+    before = net.copy()
+    rng = np.random.default_rng(0)
+    state = rng.bit_generator.state
+    with pytest.raises(ValueError, match="training diverged in epoch 7: .*eta = 1e\\+200"):
+        for _ in range(10):  # full batch: the first step is finite, a later one is not
+            net.epoch(X, t, eta=1e200, batch_size=batch_size, rng=rng, epoch_number=7)
+            before, state = net.copy(), rng.bit_generator.state
+    _same_parameters(net, before)  # the parameters before the diverging epoch
+    assert rng.bit_generator.state == state
+    assert all(np.isfinite(p).all() for p in net.weights + net.biases)
+
+
+@pytest.mark.parametrize("batch_size", [None, 3])
+def test_train_says_at_which_epoch_it_diverged(batch_size):
+    X, t = data("cross_entropy", n=8)
+    net = MLP([4, 5, 3], "cross_entropy", seed=4)
+    with pytest.raises(ValueError, match=r"training diverged in epoch (\d+)") as info:
+        net.train(X, t, eta=1e200, epochs=20, batch_size=batch_size, seed=1)
+    epoch = int(re.search(r"epoch (\d+)", str(info.value)).group(1))
+    twin = MLP([4, 5, 3], "cross_entropy", seed=4)  # the same run, stopped before it
+    twin.train(X, t, eta=1e200, epochs=epoch - 1, batch_size=batch_size, seed=1)
+    _same_parameters(net, twin)
+
+
+def test_huge_but_finite_losses_have_a_finite_mean():
+    net = MLP([1, 1], "cross_entropy")
+    net.weights[0][:] = 1e308
+    X, t = np.ones((3, 1)), np.zeros((3, 1))
+    assert net.loss(X, t) == pytest.approx(1e308)  # the sum overflows; the mean does not
+
+
+# --- epoch() shuffles ---
+
+@pytest.mark.parametrize("batch_size", [3, 4])  # 10 rows: a short last batch of 1 or 2
+def test_epoch_is_shuffled_steps_of_eta_times_the_gradient(batch_size):
+    X, t = data("cross_entropy", n=10, n_out=3, seed=21)
+    net = MLP([4, 5, 3], "cross_entropy", seed=22)
+    reference = net.copy()
+    net.epoch(X, t, eta=0.5, batch_size=batch_size, rng=42)
+
+    # The documented loop: one permutation from np.random.default_rng(rng), cut into
+    # batches in order, one step W ← W − η ∂C/∂W per batch.
+    order = np.random.default_rng(42).permutation(len(X))
+    for start in range(0, len(X), batch_size):
+        rows = order[start:start + batch_size]
+        grad_W, grad_b = reference.gradients(X[rows], t[rows])
+        for p, g in zip(reference.weights + reference.biases, grad_W + grad_b):
+            p -= 0.5 * g
+    for p, q in zip(net.weights + net.biases, reference.weights + reference.biases):
+        np.testing.assert_allclose(p, q, rtol=0, atol=1e-12)
+
+    other = MLP([4, 5, 3], "cross_entropy", seed=22)
+    other.epoch(X, t, eta=0.5, batch_size=batch_size, rng=43)
+    assert not np.allclose(other.weights[0], net.weights[0], rtol=0, atol=1e-6)

@@ -104,5 +104,37 @@ def test_bad_input(kwargs, message):
 
 
 def test_non_finite_start():
-    with pytest.raises(ValueError, match="w0 and b0 must be finite"):
+    with pytest.raises(ValueError, match="w0 contains NaN or inf"):
         neuron.simulate(np.array([1.0, np.inf]), 0.0, loss="quadratic")
+    with pytest.raises(ValueError, match="b0 contains NaN or inf"):
+        neuron.simulate(1.0, np.nan, loss="quadratic")
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(x="1"), "x must be a finite number"),
+    (dict(x=True), "x must be a finite number"),
+    (dict(y=np.True_), "y must be a finite number"),
+    (dict(eta="1"), "eta must be a finite number > 0"),
+    (dict(eta=True), "eta must be a finite number > 0"),
+    (dict(x=1e300), r"x = 1e\+300 is too large for this run: θ = w x \+ b overflows"),
+])
+def test_odd_scalars_are_named(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        neuron.simulate(2.0, 2.0, loss="cross_entropy", **kwargs)
+
+
+def test_large_x_that_stays_finite_gives_finite_costs():
+    run = neuron.simulate(0.0, 0.0, x=1e150, epochs=5, loss="cross_entropy")
+    assert np.isfinite(run.cost).all()
+
+
+@pytest.mark.parametrize("w0, b0, message", [
+    ([], 0.0, r"w0 and b0 must give at least one starting point, got shapes \(0,\)"),
+    (1.0, np.zeros((2, 0)), "w0 and b0 must give at least one starting point"),
+    (1 + 1j, 0.0, "w0 must be real, got complex values"),
+    ("1", 0.0, "w0 must be a numeric array"),
+    (np.zeros(2), np.zeros(3), r"w0 and b0 must broadcast together, got shapes \(2,\) and "),
+])
+def test_bad_starts_are_named(w0, b0, message):
+    with pytest.raises(ValueError, match=message):
+        neuron.simulate(w0, b0, loss="quadratic")

@@ -49,7 +49,7 @@ def check_cross_entropy(student):
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             value = student(theta.copy(), y.copy())
         try:
-            if value is not None and not np.all(np.isfinite(np.asarray(value, dtype=float))):
+            if value is not None and not np.all(np.isfinite(np.asarray(value))):
                 saturated.append(True)
         except (TypeError, ValueError):
             pass  # not a number: check_function reports it
@@ -110,8 +110,8 @@ def check_gradient(student):
         # A scalar answer (np.mean(o - y)) is the usual form of a missing x_i: give it
         # W's shape so that the mistake is named instead of a shape mismatch.
         value = student(X.copy(), W.copy(), y.copy())
-        if value is not None and np.ndim(value) == 0:
-            return np.full(W.shape, value, dtype=float)
+        if value is not None and not isinstance(value, (list, tuple)) and np.ndim(value) == 0:
+            return np.full(W.shape, value)  # its dtype kept: text stays text
         return value
 
     return check_function(broadcast, gradient_reference, GRADIENT_MISTAKES, GRADIENT_INPUTS,
