@@ -298,8 +298,7 @@ class MLP:
         with np.errstate(over="ignore", invalid="ignore"):
             self._update(self._backward(outputs, theta_K, t, scale=eta))
         if not self._parameters_finite():
-            for p, kept in zip(params, start_params):
-                p[...] = kept
+            _restore(params, start_params)
             raise _diverged(eta, epoch_number)
 
     def _record(self, history, theta_K, t):
@@ -321,11 +320,12 @@ class MLP:
         return twin
 
 
-def _restore(params, saved, rng, rng_state):
-    """Put the parameters (in place) and the generator back as they were."""
+def _restore(params, saved, rng=None, rng_state=None):
+    """Put the parameters (in place) and the generator, if any, back as they were."""
     for p, kept in zip(params, saved):
         p[...] = kept
-    rng.bit_generator.state = rng_state
+    if rng is not None:
+        rng.bit_generator.state = rng_state
 
 
 def _diverged(eta, epoch_number):
