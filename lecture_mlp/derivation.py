@@ -1,7 +1,7 @@
 """The slides' two-class cross-entropy gradient, line by line, as sympy expressions.
 
 One sample (N = 1): the slides' −1/N Σ_X is linear, so a line that holds for every
-sample holds for the mean. The unit is θ = W_i x_i + r, where r = Σ_{k≠i} W_k x_k + b
+sample holds for the mean. The unit is θ = W_i x_i + r, where r = Σ_{j≠i} W_j x_j + b
 collects everything that does not depend on W_i, and o = σ(θ) = 1 / (1 + e^{−θ}).
 
 Each step is a sympy expression in the symbols W_i, x_i, r, y; ``check_steps`` proves
@@ -119,3 +119,48 @@ def mean_sigma_prime():
     on [0, 1]; it is 1/6, the reason for Nielsen's η ÷ 6 heuristic."""
     s = sp.Symbol("sigma", real=True)
     return sp.integrate(s * (1 - s), (s, 0, 1))
+
+
+# --- where does the cross entropy come from? ---------------------------------------
+# Nielsen's question, answered backwards: demand the output delta δ = ∂C/∂θ that we
+# want, and integrate. With o = σ(θ), ∂C/∂θ = ∂C/∂o · σ'(θ) and σ'(θ) = o(1 − o).
+
+o = sp.Symbol("o", positive=True)  # the unit's output, in (0, 1)
+_u = sp.Symbol("u", positive=True)  # 1 − o, for the terms with a pole at o = 1
+
+
+def cross_entropy_of_output():
+    """C(o) = −[y log o + (1 − y) log(1 − o)], one sample."""
+    return -(y * sp.log(o) + (1 - y) * sp.log(1 - o))
+
+
+def demanded_dC_do(delta):
+    """The ∂C/∂o that gives the output delta ``delta`` (an expression in o, y):
+    δ = ∂C/∂o · σ'(θ) with σ'(θ) = o(1 − o), so ∂C/∂o = δ / (o(1 − o))."""
+    return sp.cancel(delta / (o * (1 - o)))
+
+
+def integrate_in_o(dC_do):
+    """C(o) = ∫ ∂C/∂o do by sympy, over the partial fractions of ∂C/∂o in o.
+
+    A term with its pole at o = 1 is integrated in u = 1 − o (do = −du), so that its
+    logarithm is log(1 − o), real for o in (0, 1); sympy left alone writes log(o − 1),
+    which differs from it by the constant iπ. The constant of integration is 0."""
+    C = sp.Integer(0)
+    for term in sp.Add.make_args(sp.apart(sp.together(dC_do), o)):
+        if sp.denom(sp.together(term)).subs(o, 1) == 0:
+            C += -sp.integrate(term.subs(o, 1 - _u), _u).subs(_u, 1 - o)
+        else:
+            C += sp.integrate(term, o)
+    return C
+
+
+def minimising_outputs():
+    """The outputs o at which ∂C/∂o = 0, for a label y in (0, 1): sympy's solutions."""
+    return sp.solve(sp.diff(cross_entropy_of_output(), o), o)
+
+
+def binary_entropy():
+    """C at its minimum o = y: −[y log y + (1 − y) log(1 − y)] (0 at y = 0 and y = 1,
+    where 0·log 0 counts as its limit 0)."""
+    return cross_entropy_of_output().subs(o, y)

@@ -86,3 +86,44 @@ def test_mean_of_sigma_prime_over_outputs_is_one_sixth():
     assert derivation.mean_sigma_prime() == sp.Rational(1, 6)
     s = np.linspace(0, 1, 100001)
     assert np.trapezoid(s * (1 - s), s) == pytest.approx(1 / 6, abs=1e-9)
+
+
+# --- where does the cross entropy come from? -----------------------------------------
+
+o, y = derivation.o, derivation.y
+
+
+def test_demanding_delta_o_minus_y_integrates_back_to_the_cross_entropy():
+    dC_do = derivation.demanded_dC_do(o - y)
+    assert sp.simplify(dC_do * o * (1 - o) - (o - y)) == 0  # ∂C/∂o · σ' = δ
+    C = derivation.integrate_in_o(dC_do)
+    assert sp.simplify(C - derivation.cross_entropy_of_output()) == 0
+    assert sp.simplify(sp.diff(C, o) - dC_do) == 0
+    assert not C.has(sp.I)  # log(1 − o), real on (0, 1), not sympy's log(o − 1)
+
+
+def test_the_quadratic_delta_integrates_back_to_half_the_squared_error():
+    dC_do = derivation.demanded_dC_do(o * (1 - o) * (o - y))
+    assert sp.simplify(dC_do - (o - y)) == 0
+    E = derivation.integrate_in_o(dC_do)
+    assert sp.simplify(sp.diff(E - (o - y) ** 2 / 2, o)) == 0
+
+
+@pytest.mark.parametrize("theta, label", [(-2.0, 0.0), (0.3, 1.0), (1.7, 0.35), (4.0, 0.0)])
+def test_integrated_loss_has_delta_o_minus_y_by_finite_differences(theta, label):
+    C = sp.lambdify((o, y), derivation.integrate_in_o(derivation.demanded_dC_do(o - y)))
+    p = np.array([theta])
+    numeric = numerical_gradient(lambda: C(float(sigmoid(p[0])), label), p)[0]
+    assert rel_error(numeric, float(sigmoid(theta)) - label) < 1e-7
+
+
+def test_soft_label_minimum_is_at_o_equal_y_with_the_binary_entropy():
+    assert derivation.minimising_outputs() == [y]
+    curvature = sp.diff(derivation.cross_entropy_of_output(), o, 2).subs(o, y)
+    assert sp.simplify(curvature - 1 / (y * (1 - y))) == 0
+    for label in (0.1, 0.35, 0.8):
+        H = float(derivation.binary_entropy().subs(y, label))
+        theta = np.log(label / (1 - label))  # σ(θ) = y
+        assert CrossEntropyLoss().value([[theta]], [[label]]) == pytest.approx(H, rel=1e-12)
+        for nudge in (-0.01, 0.01):
+            assert CrossEntropyLoss().value([[theta + nudge]], [[label]]) > H

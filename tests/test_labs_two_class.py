@@ -9,7 +9,9 @@ from matplotlib.figure import Figure
 
 from lecture_mlp import CrossEntropyLoss, QuadraticLoss, sigmoid, sigmoid_prime
 from lecture_mlp.exercises import two_class as ex
+from lecture_mlp.gradcheck import numerical_gradient, rel_error
 from lecture_mlp.labs import two_class as tc
+from lecture_mlp.losses import get_loss
 from lecture_mlp.neuron import simulate
 
 
@@ -70,7 +72,7 @@ def test_compare_lab_plots_simulate(values):
         assert np.all((step >= lab.step_limits[0]) & (step <= lab.step_limits[1]))
         label = tc.LOSS_LABELS[name]
         assert r[f"{label}: η"] == f"{eta:.4g}"
-        assert r[f"{label}: O after 300 epochs"] == f"{run.output[-1]:.4f}"
+        assert r[f"{label}: o after 300 epochs"] == f"{run.output[-1]:.4f}"
     lab.close()
 
 
@@ -84,22 +86,22 @@ def test_compare_lab_sliders_move_one_at_a_time_and_extremes_clamp():
             control.value = value
             assert all(np.all(np.isfinite(line.get_ydata())) for line in lab.lines_o.values())
     lab.controls["eta"].value = 1e6  # clamped by the slider
-    assert lab.controls["eta"].value == 10
+    assert lab.controls["eta"].value == 100
     lab.close()
 
 
 def test_compare_lab_default_numbers_of_the_notes():
     lab = tc.CompareLab()
     r = lab.readout_values()
-    assert r["quadratic: O after 300 epochs"] == "0.2028"
-    assert r["quadratic: first epoch with O < 0.5"] == "232"
-    assert r["cross entropy: first epoch with O < 0.5"] == "17"
+    assert r["quadratic: o after 300 epochs"] == "0.2028"
+    assert r["quadratic: first epoch with o < 0.5"] == "232"
+    assert r["cross entropy: first epoch with o < 0.5"] == "17"
     lab.set(divide_by_6=True)
     r = lab.readout_values()
     assert r["cross entropy: η"] == "0.025"
-    assert r["cross entropy: first epoch with O < 0.5"] == "100"
+    assert r["cross entropy: first epoch with o < 0.5"] == "100"
     lab.set(w0=5.0, b0=5.0, eta=0.001, divide_by_6=False)
-    assert lab.readout_values()["quadratic: first epoch with O < 0.5"] == "not in 300"
+    assert lab.readout_values()["quadratic: first epoch with o < 0.5"] == "not in 300"
     lab.close()
 
 
@@ -112,9 +114,13 @@ def test_landscape_surfaces_are_the_package_losses():
     for name, loss in (("quadratic", QuadraticLoss()), ("cross_entropy", CrossEntropyLoss())):
         want = loss.per_sample(theta, t).reshape(lab.w_grid.shape)
         np.testing.assert_allclose(lab.surfaces[name], want, rtol=1e-12)
-        # The image shows those values through viridis, darkest at the smallest C.
+        # The image shows those values through viridis, darkest at the smallest C, and
+        # the colour bar beside it has that scale.
         rgba = colormaps["viridis"](Normalize(want.min(), want.max())(want), bytes=True)
         np.testing.assert_array_equal(lab.images[name].get_array(), rgba)
+        bar = lab.colorbars[name]
+        assert (bar.norm.vmin, bar.norm.vmax) == (want.min(), want.max())
+        assert bar.cmap.name == "viridis" and bar.ax in lab.fig.axes
     lab.close()
 
 
@@ -148,7 +154,7 @@ def test_landscape_lab_paths_are_simulate(values):
         assert lab.ends[name].get_xdata()[0] == run.w[-1]
         assert lab.starts[name].get_ydata()[0] == v["b0"]
         label = tc.LOSS_LABELS[name]
-        assert r[f"{label}: O"] == f"{run.output[-1]:.4f}"
+        assert r[f"{label}: o"] == f"{run.output[-1]:.4f}"
         assert r[f"{label}: C"] == f"{run.cost[-1]:.4f}"
         end = r[f"{label}: (w, b) after {v['epochs']} epochs"]
         assert end.startswith(f"({run.w[-1]:+.3f}, {run.b[-1]:+.3f})")
@@ -188,7 +194,7 @@ def test_output_gradient_runs_numbers_of_the_notes():
     out = {label: run.output[-1] for label, (_, run) in runs.items()}
     assert f"{out['cross entropy, η = 0.005']:.3f}" == "0.780"
     assert f"{out['quadratic, η = 0.15']:.3f}" == "0.203"
-    assert f"{out['WRONG: ∂C/∂O as the step, η = 0.005']:.3f}" == "0.048"
+    assert f"{out['WRONG: ∂C/∂o as the step, η = 0.005']:.3f}" == "0.048"
     assert f"{runs['cross entropy, η = 0.15'][1].output[50]:.3f}" == "0.099"
     fig = tc.output_gradient_figure(runs)
     assert isinstance(fig, Figure) and len(fig.axes[0].lines) == len(runs) + 1
@@ -244,3 +250,95 @@ def test_gradient_check_names_each_mistake():
         assert not fb.ok and fb.message.startswith(name), (name, fb.message)
     fb = ex.check_gradient(not_written)
     assert not fb.ok and "not written yet" in fb.message
+
+
+# --- gradient, Hessian and convexity ------------------------------------------------
+
+def test_loss_gradient_matches_finite_differences_of_the_mean_loss():
+    x, y = np.array([1.0, -2.0, 0.5]), np.array([0.0, 1.0, 0.3])
+    for loss in ("quadratic", "cross_entropy"):
+        for w0, b0 in ((0.3, -0.2), (2.0, 2.0), (-1.5, 0.7)):
+            p = np.array([w0, b0])
+
+            def C(p=p, loss=loss):
+                theta = (p[0] * x + p[1])[:, None]
+                return get_loss(loss).value(theta, y[:, None])
+
+            numeric = numerical_gradient(C, p)
+            grad = np.array(tc.loss_gradient(w0, b0, loss, x=x, y=y))
+            assert rel_error(grad, numeric) < 1e-7
+
+
+@pytest.mark.parametrize("x, y", [(1.0, 0.0), (np.array([1.0, -2.0]), np.array([0.0, 1.0])),
+                                  (np.array([0.5, 3.0, -1.0]), np.array([0.3, 1.0, 0.0]))])
+def test_cross_entropy_hessian_is_sigma_prime_times_outer_x1(x, y):
+    w, b = np.meshgrid(np.linspace(-4, 4, 9), np.linspace(-4, 4, 9))
+    H = tc.loss_hessian(w, b, "cross_entropy", x=x, y=y)
+    x = np.atleast_1d(x)
+    theta = w[..., None] * x + b[..., None]
+    s = sigmoid_prime(theta)  # ∂²C/∂θ² = σ'(θ) for each sample
+    want = np.stack([np.stack([np.mean(s * x * x, -1), np.mean(s * x, -1)], -1),
+                     np.stack([np.mean(s * x, -1), np.mean(s, -1)], -1)], -2)
+    np.testing.assert_allclose(H, want, atol=1e-8)
+    assert tc.hessian_eigenvalues(w, b, "cross_entropy", x=x, y=y).min() > -tc.NOISE
+
+
+def test_quadratic_hessian_bends_down_beyond_ln_2():
+    w, b = np.meshgrid(np.linspace(-6, 6, 25), np.linspace(-6, 6, 25))
+    H = tc.loss_hessian(w, b, "quadratic")  # x = 1, y = 0
+    s = sigmoid(w + b)
+    second = s * s * (1 - s) * (2 - 3 * s)  # d²/dθ² of σ²/2
+    np.testing.assert_allclose(H, second[..., None, None] * np.ones((2, 2)), atol=1e-8)
+    smallest = tc.hessian_eigenvalues(w, b, "quadratic")[..., 0]
+    theta = w + b
+    assert np.all(smallest[theta > np.log(2) + 0.05] < -tc.NOISE)
+    assert np.all(smallest[theta < np.log(2) - 0.05] > -tc.NOISE)
+
+
+def test_eta_slider_values_and_bisection():
+    values = tc.eta_values()
+    assert len(values) == 501 and values[0] == pytest.approx(1e-3) and values[-1] == 100
+    lab = tc.CompareLab()
+    try:
+        slider = lab.controls["eta"]
+        assert (slider.base ** slider.min, slider.base ** slider.max) == (0.001, 100)
+        for v in values[::50]:
+            slider.value = v
+            assert slider.value == v  # each is a value on the track
+    finally:
+        lab.close()
+    for threshold in (0.001, 0.0011, 0.5, 37.0, 99.0, 100.0):
+        want = next(v for v in values if v >= threshold)
+        assert tc.smallest_eta(lambda e, threshold=threshold: e >= threshold) == want
+    assert tc.smallest_eta(lambda e: e > 100) is None
+
+
+# --- exercise 3: o or y inside the log ----------------------------------------------
+
+def test_output_cross_entropy_check_accepts_correct_forms():
+    forms = [
+        lambda o, y: -(y * np.log(o) + (1 - y) * np.log(1 - o)),
+        lambda o, y: -(y * np.log(o) + (1 - y) * np.log1p(-o)),
+        lambda o, y: np.where(y == 1, -np.log(o), 0) - np.where(y == 0, np.log(1 - o), 0)
+        - np.where((y > 0) & (y < 1), y * np.log(o) + (1 - y) * np.log(1 - o), 0),
+    ]
+    for form in forms:
+        assert ex.check_cross_entropy_of_output(form).ok
+
+
+def test_output_cross_entropy_check_names_the_swapped_form_and_other_mistakes(recwarn):
+    fb = ex.check_cross_entropy_of_output(lambda o, y: -(o * np.log(y) + (1 - o) * np.log(1 - y)))
+    assert not fb.ok and fb.message.startswith("o and y swapped") and "+∞" in fb.message
+    assert not recwarn.list  # the swapped form's log(0) does not warn in the notebook
+    cases = {
+        "missing minus sign": lambda o, y: y * np.log(o) + (1 - y) * np.log(1 - o),
+        "log base 10": lambda o, y: -(y * np.log10(o) + (1 - y) * np.log10(1 - o)),
+        "one term missing": lambda o, y: -y * np.log(o),
+    }
+    for name, wrong in cases.items():
+        fb = ex.check_cross_entropy_of_output(wrong)
+        assert not fb.ok and fb.message.startswith(name), (name, fb.message)
+    fb = ex.check_cross_entropy_of_output(not_written)
+    assert not fb.ok and "not written yet" in fb.message
+    fb = ex.check_cross_entropy_of_output(lambda o, y: np.mean(-(y * np.log(o))))
+    assert not fb.ok and "shape" in fb.message

@@ -3,6 +3,8 @@
 1. ``check_cross_entropy(f)``: f(theta, y) -> C = −1/N Σ [y log o + (1 − y) log(1 − o)]
    with o = σ(θ), computed from θ so that it stays finite when the unit saturates.
 2. ``check_gradient(f)``: f(X, W, y) -> ∂C/∂W = 1/N Σ x_i (o − y), o = σ(X W).
+3. ``check_cross_entropy_of_output(f)``: f(o, y) -> −[y ln o + (1 − y) ln(1 − o)] per
+   sample, with Nielsen's swapped form −[o ln y + (1 − o) ln(1 − y)] named.
 """
 
 import numpy as np
@@ -117,3 +119,71 @@ def check_gradient(student):
     return check_function(broadcast, gradient_reference, GRADIENT_MISTAKES, GRADIENT_INPUTS,
                           "cross_entropy_grad_W",
                           "∂C/∂W = 1/N Σ x_i (o − y): σ'(θ) has cancelled.")
+
+
+# --- 3. which goes inside the log: o or y? (Nielsen's exercise) ----------------------
+
+# o in (0, 1) as a sigmoid gives it; labels 0 and 1, and two soft labels so that the
+# swapped form, finite there, is not the only way to be told apart.
+OUTPUT_INPUTS = [
+    (np.array([0.7, 0.2, 0.999, 0.01]), np.array([1.0, 0.0, 1.0, 0.0])),
+    (np.array([0.3, 0.6, 0.9]), np.array([0.25, 0.8, 0.0])),
+]
+
+SWAPPED = ("o and y swapped: you wrote −[o ln y + (1 − o) ln(1 − y)]. With a label y = 0 "
+           "or 1 it takes ln 0 = −∞: the loss is +∞ for every output o ≠ y and 0·∞, "
+           "undefined (nan), at o = y, so there is neither a value nor a gradient to learn "
+           "from. The label weights the logs of the output: −[y ln o + (1 − y) ln(1 − o)], "
+           "and a sigmoid's o is never exactly 0 or 1.")
+
+
+def output_cross_entropy_reference(o, y):
+    """−[y ln o + (1 − y) ln(1 − o)] per sample, shape (N,)."""
+    return -(y * np.log(o) + (1 - y) * np.log1p(-o))
+
+
+def swapped_cross_entropy(o, y):
+    """Nielsen's wrong form −[o ln y + (1 − o) ln(1 − y)]: inf or nan at y ∈ {0, 1}."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return -(o * np.log(y) + (1 - o) * np.log1p(-y))
+
+
+def _same_including_nonfinite(got, want):
+    try:
+        got, want = np.asarray(got, dtype=np.float64), np.asarray(want, dtype=np.float64)
+    except (TypeError, ValueError):
+        return False
+    return got.shape == want.shape and bool(np.allclose(got, want, rtol=1e-6, atol=1e-9,
+                                                        equal_nan=True))
+
+
+OUTPUT_MISTAKES = {
+    "missing minus sign: C is the NEGATIVE log-likelihood (it is ≥ 0 and small when "
+    "o is close to y); yours is ≤ 0.": lambda o, y: -output_cross_entropy_reference(o, y),
+    "log base 10: the cross entropy uses the natural log (np.log); yours is C / ln 10.":
+        lambda o, y: output_cross_entropy_reference(o, y) / np.log(10),
+    "one term missing: −y ln o alone is 0 for every sample with y = 0, whatever o is; "
+    "add −(1 − y) ln(1 − o).": lambda o, y: -y * np.log(o),
+}
+
+
+def check_cross_entropy_of_output(student):
+    """Feedback on student(o, y) -> the per-sample cross entropy, shape (N,)."""
+    answers = []
+
+    def guarded(o, y):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            value = student(o.copy(), y.copy())
+        answers.append(value)
+        return value
+
+    feedback = check_function(
+        guarded, output_cross_entropy_reference, OUTPUT_MISTAKES, OUTPUT_INPUTS,
+        "cross_entropy_of_output",
+        "C = −[y ln o + (1 − y) ln(1 − o)]: the label weights the logs of the output.")
+    if feedback.ok or len(answers) != len(OUTPUT_INPUTS):
+        return feedback
+    if all(_same_including_nonfinite(a, swapped_cross_entropy(*args))
+           for a, args in zip(answers, OUTPUT_INPUTS)):
+        return Feedback(False, SWAPPED)
+    return feedback

@@ -10,6 +10,7 @@
 import ipywidgets as widgets
 import numpy as np
 from matplotlib import colormaps
+from matplotlib.cm import ScalarMappable
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, NullLocator
@@ -110,13 +111,47 @@ def _learned_text(run):
     return f"{e}" if e < run.output.shape[0] else f"not in {run.output.shape[0] - 1}"
 
 
+ETA_SLIDER = {"base": 10, "min": -3, "max": 2, "step": 0.01}  # η from 0.001 to 100
+
+
+def eta_values():
+    """Every η the labs' η slider can take, ascending: 10^(−3 + 0.01 k)."""
+    count = round((ETA_SLIDER["max"] - ETA_SLIDER["min"]) / ETA_SLIDER["step"]) + 1
+    exponents = ETA_SLIDER["min"] + ETA_SLIDER["step"] * np.arange(count)
+    return ETA_SLIDER["base"] ** exponents
+
+
+def smallest_eta(condition, etas=None):
+    """The smallest η of ``etas`` (ascending; default: every slider value) for which
+    ``condition(eta)`` holds, or None if it holds for none: a lab question's answer.
+
+    Found by bisection (about 9 calls of ``condition`` for the slider's 501 values),
+    which assumes the condition flips once, from false to true, as η grows; the
+    answer is checked to hold and its lower neighbour not to."""
+    etas = eta_values() if etas is None else np.asarray(etas, dtype=np.float64)
+    if not condition(etas[-1]):
+        return None
+    lo, hi = -1, len(etas) - 1  # condition(etas[hi]) holds; lo = -1: nothing known to fail
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if condition(etas[mid]):
+            hi = mid
+        else:
+            lo = mid
+    return float(etas[hi])
+
+
 def start_controls():
-    """The single neuron's start (w₀, b₀) = (2, 2) and η = 0.15, as sliders."""
+    """The single neuron's start (w₀, b₀) = (2, 2) and η = 0.15, as sliders.
+
+    η reaches 100: from (5, 5) the quadratic loss needs η ≈ 38 to bring o below 0.5
+    in 300 epochs (and ≈ 19 to leave the saturated region in 600), and the notebook
+    asks for those values."""
     return {
         "w0": widgets.FloatSlider(value=2.0, min=-5, max=5, step=0.1, description="w₀"),
         "b0": widgets.FloatSlider(value=2.0, min=-5, max=5, step=0.1, description="b₀"),
-        "eta": widgets.FloatLogSlider(value=0.15, base=10, min=-3, max=1, step=0.01,
-                                      readout_format=".3g", description="η"),
+        "eta": widgets.FloatLogSlider(value=0.15, **ETA_SLIDER, readout_format=".3g",
+                                      description="η"),
     }
 
 
@@ -144,7 +179,7 @@ class CompareLab(Lab):
             self.lines_s[name] = ax_s.plot(epochs, np.ones_like(epochs, dtype=float),
                                            color=COLORS[name], label=LOSS_LABELS[name])[0]
         ax_o.axhline(0.5, color="0.6", ls=":", lw=1)
-        ax_o.set(xlabel="epoch", ylabel="output O", xlim=(0, self.epochs), ylim=(-0.03, 1.03),
+        ax_o.set(xlabel="epoch", ylabel="output o", xlim=(0, self.epochs), ylim=(-0.03, 1.03),
                  title="output (target y = 0)")
         ax_s.set(xlabel="epoch", xlim=(0, self.epochs), yscale="log", ylim=self.step_limits,
                  title="step size $\\eta\\,|\\partial C/\\partial w|$")
@@ -167,8 +202,8 @@ class CompareLab(Lab):
                                                     self.step_limits[0]))
             label = LOSS_LABELS[name]
             rows += [(f"{label}: η", f"{eta_used:.4g}"),
-                     (f"{label}: O after {self.epochs} epochs", f"{run.output[-1]:.4f}"),
-                     (f"{label}: first epoch with O < 0.5", _learned_text(run))]
+                     (f"{label}: o after {self.epochs} epochs", f"{run.output[-1]:.4f}"),
+                     (f"{label}: first epoch with o < 0.5", _learned_text(run))]
         self.readout.value = readout_table(rows)
 
 
@@ -181,6 +216,44 @@ def loss_surface(w, b, loss, *, x=1.0, y=0.0):
     theta = np.asarray(w * x + b, dtype=np.float64)
     C = loss.per_sample(theta.reshape(-1, 1), np.full((theta.size, 1), y))
     return C.reshape(theta.shape)
+
+
+def loss_gradient(w, b, loss, *, x=1.0, y=0.0):
+    """(∂C/∂w, ∂C/∂b) of the neuron θ = w x + b, C the MEAN of the package's loss over
+    the samples ``x``, ``y`` (scalars, or 1-D arrays of one length N), at arrays w, b
+    (broadcast together to a shape S): two arrays of shape S, from the package's
+    per-sample δ = ∂C/∂θ (∂C/∂w = mean of δ x, ∂C/∂b = mean of δ)."""
+    loss = get_loss(loss)
+    x = np.atleast_1d(np.asarray(x, dtype=np.float64))
+    y = np.broadcast_to(np.asarray(y, dtype=np.float64), x.shape)
+    w, b = np.broadcast_arrays(np.asarray(w, dtype=np.float64), np.asarray(b, dtype=np.float64))
+    theta = w[..., None] * x + b[..., None]  # S × N
+    t = np.broadcast_to(y, theta.shape)
+    delta = loss.delta(theta.reshape(-1, 1), t.reshape(-1, 1)).reshape(theta.shape)
+    return np.mean(delta * x, axis=-1), np.mean(delta, axis=-1)
+
+
+def loss_hessian(w, b, loss, *, x=1.0, y=0.0, h=1e-5):
+    """The Hessian of C(w, b) (see ``loss_gradient``) by centred differences of the
+    package's gradient, float64: shape S × 2 × 2, rows and columns in the order (w, b),
+    symmetrised. No second derivative is typed in: an oracle for convexity."""
+    H = []
+    for dw, db in ((h, 0.0), (0.0, h)):
+        plus = loss_gradient(np.add(w, dw), np.add(b, db), loss, x=x, y=y)
+        minus = loss_gradient(np.subtract(w, dw), np.subtract(b, db), loss, x=x, y=y)
+        H.append(np.stack([(p - m) / (2 * h) for p, m in zip(plus, minus)], axis=-1))
+    H = np.stack(H, axis=-1)  # H[..., i, j] = ∂(gradient_i)/∂(parameter_j)
+    return (H + np.swapaxes(H, -1, -2)) / 2
+
+
+NOISE = 1e-8  # far above the centred differences' rounding error, far below the curvatures
+
+
+def hessian_eigenvalues(w, b, loss, *, x=1.0, y=0.0):
+    """The two eigenvalues of ``loss_hessian`` at each (w, b), ascending: shape S × 2.
+    C is convex where both are ≥ 0; a negative one means a direction along which C
+    curves downwards."""
+    return np.linalg.eigvalsh(loss_hessian(w, b, loss, x=x, y=y))
 
 
 def plateau_mask(w, b, *, x=1.0, y=0.0, sigma_prime_max=0.01):
@@ -197,7 +270,7 @@ class LandscapeLab(Lab):
     """
 
     title = "loss landscapes over (w, b) with the gradient-descent path"
-    figsize = (8.6, 4.2)
+    figsize = (9.4, 4.4)
     extent = 6.0
     resolution = 121
     dot_every = 10  # a dot every 10 epochs: dense dots = slow progress
@@ -217,13 +290,18 @@ class LandscapeLab(Lab):
         box = (-self.extent, self.extent, -self.extent, self.extent)
         ticks = np.linspace(-self.extent, self.extent, 5)
         self.surfaces, self.images, self.paths, self.dots = {}, {}, {}, {}
-        self.starts, self.ends = {}, {}
+        self.starts, self.ends, self.colorbars = {}, {}, {}
         for ax, name in zip(axes, LOSS_NAMES):
             C = self.surfaces[name] = loss_surface(self.w_grid, self.b_grid, name)
+            # Each panel coloured to its own range (the quadratic loss stays below ½, the
+            # cross entropy reaches 12): the colour bar beside it gives the scale.
+            norm = Normalize(C.min(), C.max())
             # Colour-mapped once here (RGBA bytes): a redraw then skips the colormap.
-            rgba = colormaps["viridis"](Normalize(C.min(), C.max())(C), bytes=True)
+            rgba = colormaps["viridis"](norm(C), bytes=True)
             self.images[name] = ax.imshow(rgba, origin="lower", extent=box,
                                           interpolation="nearest", aspect="equal")
+            self.colorbars[name] = fig.colorbar(ScalarMappable(norm, "viridis"), ax=ax,
+                                                shrink=0.8, label=f"{LOSS_LABELS[name]} C")
             # Evenly spaced levels: where the lines crowd, the slope is steep.
             ax.contour(g, g, C, levels=np.linspace(C.min(), C.max(), 12)[1:-1],
                        colors="white", linewidths=0.5, alpha=0.6)
@@ -235,13 +313,23 @@ class LandscapeLab(Lab):
             self.starts[name] = ax.plot([], [], "o", color="white", mec="black", ms=6)[0]
             self.ends[name] = ax.plot([], [], "*", color="red", mec="black", ms=11)[0]
             ax.set(xlabel="w", xlim=box[:2], ylim=box[2:], xticks=ticks, yticks=ticks,
-                   title=f"{LOSS_LABELS[name]} C(w, b), max {C.max():.2g}")
+                   title=f"{LOSS_LABELS[name]} C(w, b)")
+        # Where the quadratic loss is not convex: its Hessian has a negative eigenvalue
+        # (finite differences of the package's gradient, not a formula). With x = 1 the
+        # other eigenvalue is exactly 0, so "negative" means below the differences'
+        # rounding noise (about 1e-11), not below 0.
+        self.smallest_eigenvalue = hessian_eigenvalues(self.w_grid, self.b_grid,
+                                                       "quadratic")[..., 0]
+        self.not_convex = self.smallest_eigenvalue < -NOISE
+        axes[0].contour(g, g, self.not_convex.astype(float), levels=[0.5],
+                        colors="tab:orange", linewidths=1.5, linestyles="--")
         axes[0].set_ylabel("b")
-        # No colorbars (the titles give the range): they cost a fifth of each redraw.
-        fig.text(0.5, 0.01, "bright: large C.  hatched: σ'(θ) < 0.01 and O > 0.5 "
-                 "(saturated and wrong)",
-                 ha="center", fontsize=8)
-        fig.tight_layout(rect=(0, 0.04, 1, 1))
+        fig.text(0.5, 0.01, "colour: C (bar beside each panel).  white lines: levels of C.  "
+                 "hatched, red outline: σ'(θ) < 0.01 and o > 0.5 (saturated and wrong).\n"
+                 "orange dashes: above them the quadratic C is not convex.  path: white, "
+                 "a dot every 10 epochs, ○ start, red ★ end",
+                 ha="center", fontsize=7.5)
+        fig.tight_layout(rect=(0, 0.07, 1, 1))
         # Fixed axes and a landscape computed once: only the paths move (blitted).
         self.moving = [artist for group in (self.paths, self.dots, self.starts, self.ends)
                        for artist in group.values()]
@@ -259,7 +347,7 @@ class LandscapeLab(Lab):
             rows += [(f"{label}: (w, b) after {epochs} epochs",
                       f"({run.w[-1]:+.3f}, {run.b[-1]:+.3f})"
                       + (" outside the plotted square" if outside else "")),
-                     (f"{label}: O", f"{run.output[-1]:.4f}"),
+                     (f"{label}: o", f"{run.output[-1]:.4f}"),
                      (f"{label}: C", f"{run.cost[-1]:.4f}")]
         self.readout.value = readout_table(rows)
 
@@ -300,7 +388,7 @@ def output_gradient_runs(w0=2.0, b0=2.0, *, epochs=300):
                                                         loss="cross_entropy")),
         "cross entropy, η = 0.005": (0.005, simulate(w0, b0, eta=0.005, epochs=epochs,
                                                      loss="cross_entropy")),
-        "WRONG: ∂C/∂O as the step, η = 0.005": (
+        "WRONG: ∂C/∂o as the step, η = 0.005": (
             0.005, simulate_output_gradient(w0, b0, eta=0.005, epochs=epochs)),
     }
 
@@ -315,7 +403,7 @@ def output_gradient_figure(runs):
     for (label, (_, run)), ls, color in zip(runs.items(), styles, colors):
         ax.plot(run.output, ls=ls, color=color, lw=1.8, label=label)
     ax.axhline(0.5, color="0.6", ls=":", lw=1)
-    ax.set(xlabel="epoch", ylabel="output O", xlim=(0, len(run.output) - 1), ylim=(0, 1),
+    ax.set(xlabel="epoch", ylabel="output o", xlim=(0, len(run.output) - 1), ylim=(0, 1),
            title=f"from (w, b) = ({run.w[0]:g}, {run.b[0]:g}), x = {run.x:g}, y = {run.y:g}")
     ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8)
     fig.tight_layout()
