@@ -57,7 +57,7 @@ def test_layer_deltas_follow_the_hidden_recursion():
     np.testing.assert_allclose(delta_2, O[2] - t, rtol=1e-12)
     np.testing.assert_allclose(delta_1, (delta_2 @ net.weights[1].T) * O[1] * (1 - O[1]),
                                rtol=1e-12)
-    np.testing.assert_allclose(delta_1, ex.reference_hidden_delta(delta_2, net.weights[1], O[1]))
+    np.testing.assert_allclose(delta_1, ex.reference_hidden_delta(O[1], net.weights[1], delta_2))
     # The per-row deltas average to the package's bias gradients.
     np.testing.assert_allclose(delta_1.mean(axis=0), net.gradients(X, t)[1][0], rtol=1e-12)
 
@@ -267,7 +267,7 @@ def good_log_softmax(theta):
     return shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
 
 
-def good_hidden_delta(delta_next, W_next, O):
+def good_hidden_delta(O, W_next, delta_next):
     return (delta_next @ W_next.T) * O * (1 - O)
 
 
@@ -303,7 +303,7 @@ def test_exercise_names_the_mistakes_the_brief_asks_for():
         return theta - np.log(np.sum(np.exp(theta), axis=1, keepdims=True))
 
     assert ex.check_log_softmax(no_shift).message.startswith("no max shift: overflow")
-    assert ex.check_hidden_delta(lambda d, W, O: d @ W.T).message.startswith("missing σ'")
+    assert ex.check_hidden_delta(lambda O, W, d: d @ W.T).message.startswith("missing σ'")
 
 
 def test_reference_log_softmax_is_the_package_loss():

@@ -202,11 +202,11 @@ def not_written(*args):
     raise NotImplementedError
 
 
-def test_output_delta_check():
-    assert ex.check_output_delta(lambda O, y: O - y).ok
-    assert "not written yet" in ex.check_output_delta(not_written).message
-    assert "kept σ'" in ex.check_output_delta(lambda O, y: O * (1 - O) * (O - y)).message
-    assert "sign flip" in ex.check_output_delta(lambda O, y: y - O).message
+def test_cross_entropy_delta_check():
+    assert ex.check_cross_entropy_delta(lambda O, y: O - y).ok
+    assert "not written yet" in ex.check_cross_entropy_delta(not_written).message
+    assert "kept σ'" in ex.check_cross_entropy_delta(lambda O, y: O * (1 - O) * (O - y)).message
+    assert "sign flip" in ex.check_cross_entropy_delta(lambda O, y: y - O).message
 
 
 def test_output_weight_gradient_check():
