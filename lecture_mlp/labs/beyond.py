@@ -74,8 +74,8 @@ def initial_statistics(scale, losses, *, sizes=(10, 20, 1), layers="all", N=100,
     the gradient of the mean loss over the batch; under 'sigma_prime' the mean of
     σ'(θ^k) = O^k(1 − O^k) over the N × n_k unit × sample values of each hidden layer
     k = 1..K−1 (shape (K−1,)); under 'sigma_prime_rms' their root-mean-square
-    √mean(σ'²) over the values of all seeds (shape (K−1,)). The initial weights do not depend on the loss, so one
-    forward pass serves all losses.
+    √mean(σ'²) over the values of all seeds (shape (K−1,)). The initial weights do not
+    depend on the loss, so one forward pass serves all losses.
     """
     sizes = list(sizes)
     per_seed = {name: [] for name in [*losses, "sigma_prime", "sigma_prime_rms"]}
