@@ -57,9 +57,23 @@ def test_layer_deltas_follow_the_hidden_recursion():
     np.testing.assert_allclose(delta_2, O[2] - t, rtol=1e-12)
     np.testing.assert_allclose(delta_1, (delta_2 @ net.weights[1].T) * O[1] * (1 - O[1]),
                                rtol=1e-12)
-    np.testing.assert_allclose(delta_1, ex.reference_hidden_delta(delta_2, net.weights[1], O[1]))
+    np.testing.assert_allclose(delta_1, ex.reference_hidden_delta(O[1], net.weights[1], delta_2))
     # The per-row deltas average to the package's bias gradients.
     np.testing.assert_allclose(delta_1.mean(axis=0), net.gradients(X, t)[1][0], rtol=1e-12)
+
+
+def test_sigma_prime_rms_over_every_seed():
+    seeds = range(3)
+    stats = beyond.initial_statistics(5.0, ["cross_entropy"], sizes=[10, 6, 1], seeds=seeds)
+    values = []
+    for r in seeds:
+        X, _ = beyond.random_batch(100, 10, seed=r + 1000)
+        O = MLP([10, 6, 1], "cross_entropy", seed=r, init_scale=5.0).forward(X)[1]
+        values.append(O * (1 - O))
+    values = np.concatenate(values)
+    np.testing.assert_allclose(stats["sigma_prime_rms"], [np.sqrt(np.mean(values ** 2))],
+                               rtol=1e-12)
+    assert stats["sigma_prime_rms"][0] > stats["sigma_prime"][0]  # RMS ≥ mean, = only if flat
 
 
 def test_initial_statistics_match_the_public_api():
@@ -71,8 +85,8 @@ def test_initial_statistics_match_the_public_api():
 
 
 def test_first_layer_gradient_falls_several_fold():
-    """NOTES.md: "about 6×" from first-layer scale 0.1 to 20 (10-20-1, cross entropy).
-    With this measurement (10 seeds, N = 100, X ~ N(0, 1), t ~ Bernoulli(½)) it is 8.0×."""
+    """From first-layer scale 0.1 to 20 (10-20-1, cross entropy), with this measurement
+    (10 seeds, N = 100, X ~ N(0, 1), t ~ Bernoulli(½)): 8.0×."""
     g_low, g_high, ratio = beyond.first_layer_scale_ratio("cross_entropy")
     assert g_low > g_high > 0
     assert ratio == pytest.approx(8.0067, abs=1e-3)
@@ -267,7 +281,7 @@ def good_log_softmax(theta):
     return shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
 
 
-def good_hidden_delta(delta_next, W_next, O):
+def good_hidden_delta(O, W_next, delta_next):
     return (delta_next @ W_next.T) * O * (1 - O)
 
 
@@ -303,7 +317,7 @@ def test_exercise_names_the_mistakes_the_brief_asks_for():
         return theta - np.log(np.sum(np.exp(theta), axis=1, keepdims=True))
 
     assert ex.check_log_softmax(no_shift).message.startswith("no max shift: overflow")
-    assert ex.check_hidden_delta(lambda d, W, O: d @ W.T).message.startswith("missing σ'")
+    assert ex.check_hidden_delta(lambda O, W, d: d @ W.T).message.startswith("missing σ'")
 
 
 def test_reference_log_softmax_is_the_package_loss():

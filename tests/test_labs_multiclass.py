@@ -17,6 +17,7 @@ from lecture_mlp.labs.multiclass import (
     compare_outputs,
     formula_gradient_error,
     logit_targets,
+    misclassified_outputs,
     misprinted_cross_entropy,
     misprinted_delta,
     plot_loss_comparison,
@@ -24,6 +25,7 @@ from lecture_mlp.labs.multiclass import (
     slide_weight_gradient,
     train_three_class,
 )
+from lecture_mlp.losses import LinearQuadraticLoss
 
 
 @pytest.fixture
@@ -202,11 +204,11 @@ def not_written(*args):
     raise NotImplementedError
 
 
-def test_output_delta_check():
-    assert ex.check_output_delta(lambda O, y: O - y).ok
-    assert "not written yet" in ex.check_output_delta(not_written).message
-    assert "kept σ'" in ex.check_output_delta(lambda O, y: O * (1 - O) * (O - y)).message
-    assert "sign flip" in ex.check_output_delta(lambda O, y: y - O).message
+def test_cross_entropy_delta_check():
+    assert ex.check_cross_entropy_delta(lambda O, y: O - y).ok
+    assert "not written yet" in ex.check_cross_entropy_delta(not_written).message
+    assert "kept σ'" in ex.check_cross_entropy_delta(lambda O, y: O * (1 - O) * (O - y)).message
+    assert "sign flip" in ex.check_cross_entropy_delta(lambda O, y: y - O).message
 
 
 def test_output_weight_gradient_check():
@@ -258,3 +260,28 @@ def test_softmax_check():
     assert ex.check_softmax(columns).message.startswith("normalised over the wrong axis")
     assert not ex.check_softmax(lambda theta: theta / theta.sum(axis=1, keepdims=True)).ok
     assert "not written yet" in ex.check_softmax(not_written).message
+
+
+# ------------------------------------------------- output units and their losses
+def test_linear_quadratic_loss_delta_is_o_minus_t():
+    rng = np.random.default_rng(3)
+    theta, t = 5 * rng.standard_normal((6, 2)), 3 * rng.standard_normal((6, 2))  # t real
+    loss = LinearQuadraticLoss()
+    np.testing.assert_array_equal(loss.output(theta), theta)
+    np.testing.assert_allclose(loss.delta(theta, t), theta - t, rtol=0, atol=0)
+    assert loss.value(theta, t) == pytest.approx(0.5 * np.sum((theta - t) ** 2) / 6, rel=1e-12)
+    assert gradcheck.check_loss(loss, theta, t) < 1e-7
+    with pytest.raises(ValueError, match="t"):
+        loss.value(theta, np.full((6, 2), np.nan))
+
+
+def test_misclassified_outputs():
+    X, y = three_class_problem(60, seed=0)
+    net, _ = train_three_class("quadratic", X, y, hidden=4, eta=2.0, epochs=5)
+    wrong = misclassified_outputs(net, X, y)
+    O = net.predict(X)
+    expected = [n for n in range(60) if O[n].argmax() != y[n].argmax()]
+    assert list(wrong["index"]) == expected and expected
+    for k, n in enumerate(expected):
+        assert wrong["true"][k] == O[n, y[n].argmax()]
+        assert wrong["winner"][k] == O[n].max() > wrong["true"][k]

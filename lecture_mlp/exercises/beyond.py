@@ -96,11 +96,12 @@ def check_log_softmax(log_softmax):
 
 
 # --------------------------------------------------------------- exercise 3
-def reference_hidden_delta(delta_next, W_next, O):
-    """δ^k = (δ^{k+1} W^{k+1}ᵀ) ⊙ O^k(1 − O^k): the recursion of ``MLP._backward``.
+def reference_hidden_delta(O, W_next, delta_next):
+    """δ^k = O^k(1 − O^k) ⊙ (δ^{k+1} W^{k+1}ᵀ): the recursion of ``MLP._backward``.
 
-    delta_next: N × n_{k+1}; W_next: n_k × n_{k+1} (W^{k+1}[i, j] = W_ij^{k+1});
-    O: N × n_k, the layer's outputs O^k = σ(θ^k). Returns N × n_k.
+    O: N × n_k, the layer's outputs O^k = σ(θ^k); W_next: n_k × n_{k+1}
+    (W^{k+1}[i, j] = W_ij^{k+1}); delta_next: N × n_{k+1}. Returns N × n_k.
+    The argument order is that of ``hidden_delta`` in every notebook.
     """
     return (delta_next @ W_next.T) * O * (1 - O)
 
@@ -108,26 +109,30 @@ def reference_hidden_delta(delta_next, W_next, O):
 _rng = np.random.default_rng(5)
 # W^{k+1} is square here so that forgetting the transpose gives numbers, not an error,
 # and the mistake can be named.
+# Drawn in the order δ^{k+1}, W^{k+1}, O^k (the draws fix the inputs), passed as
+# (O, W_next, delta_next).
 HIDDEN_DELTA_INPUTS = [
-    (_rng.standard_normal((4, 3)), _rng.standard_normal((3, 3)), _rng.uniform(0.05, 0.95, (4, 3)))
-    for _ in range(2)
+    (d, W, O)[::-1] for d, W, O in
+    ((_rng.standard_normal((4, 3)), _rng.standard_normal((3, 3)),
+      _rng.uniform(0.05, 0.95, (4, 3))) for _ in range(2))
 ]
 
 HIDDEN_DELTA_MISTAKES = {
     "missing σ': the cross entropy cancels σ'(θ^K) at the output only; a hidden layer "
     "keeps the factor O^k(1 − O^k) whatever the loss.":
-        lambda d, W, O: d @ W.T,
+        lambda O, W, d: d @ W.T,
     "σ' evaluated at O: O^k is already σ(θ^k), so σ'(θ^k) = O^k(1 − O^k), not "
     "σ'(O^k) = σ(O^k)(1 − σ(O^k)).":
-        lambda d, W, O: (d @ W.T) * sigmoid_prime(O),
+        lambda O, W, d: (d @ W.T) * sigmoid_prime(O),
     "wrong index: W^{k+1} has shape n_k × n_{k+1} (W[i, j] from unit i of layer k to unit "
     "j of layer k+1), so δ^{k+1} goes back through its transpose: delta_next @ W_next.T.":
-        lambda d, W, O: (d @ W) * O * (1 - O),
+        lambda O, W, d: (d @ W) * O * (1 - O),
 }
 
 
 def check_hidden_delta(hidden_delta):
-    """Feedback on δ^k from δ^{k+1}, W^{k+1} and O^k."""
+    """Feedback on ``hidden_delta(O, W_next, delta_next)`` → δ^k (N × n_k) from O^k,
+    W^{k+1} and δ^{k+1}."""
     with np.errstate(all="ignore"):
         return check_function(
             hidden_delta, reference_hidden_delta, HIDDEN_DELTA_MISTAKES, HIDDEN_DELTA_INPUTS,

@@ -40,11 +40,11 @@ DELTA_MISTAKES = {
 }
 
 
-def check_output_delta(output_delta):
-    """Feedback on ``output_delta(O, y)`` → δ^K (N × M) of the multi-output sigmoid
-    cross entropy, O = O^K and y the targets (N × M)."""
-    return check_function(output_delta, _delta, DELTA_MISTAKES,
-                          [(O, y) for _, O, y in _gradient_inputs()], "output_delta",
+def check_cross_entropy_delta(cross_entropy_delta):
+    """Feedback on ``cross_entropy_delta(O, y)`` → δ^K (N × M) of the multi-output
+    sigmoid cross entropy, O = O^K and y the targets (N × M)."""
+    return check_function(cross_entropy_delta, _delta, DELTA_MISTAKES,
+                          [(O, y) for _, O, y in _gradient_inputs()], "cross_entropy_delta",
                           "δ_j^K = o_j^K − y_j for every output unit j, each on its own.")
 
 

@@ -68,26 +68,32 @@ def initial_statistics(scale, losses, *, sizes=(10, 20, 1), layers="all", N=100,
                        seeds=range(5)):
     """What the gradients look like at initialisation, averaged over ``seeds``.
 
-    For each seed s: the net ``seeded_net(sizes, loss, scale, seed=s, layers=layers)``
-    and the batch ``random_batch(N, sizes[0], seed=s + 1000)``. Returns a dict with,
+    For each seed r: the net ``seeded_net(sizes, loss, scale, seed=r, layers=layers)``
+    and the batch ``random_batch(N, sizes[0], seed=r + 1000)``. Returns a dict with,
     for each loss name in ``losses``, mean_ij |∂C/∂W_ij^k| for k = 1..K (shape (K,)),
-    the gradient of the mean loss over the batch; and under 'sigma_prime' the mean
-    σ'(θ^k) = O^k(1 − O^k) of each hidden layer k = 1..K−1 (shape (K−1,)). The
-    initial weights do not depend on the loss, so one forward pass serves all losses.
+    the gradient of the mean loss over the batch; under 'sigma_prime' the mean of
+    σ'(θ^k) = O^k(1 − O^k) over the N × n_k unit × sample values of each hidden layer
+    k = 1..K−1 (shape (K−1,)); under 'sigma_prime_rms' their root-mean-square
+    √mean(σ'²) over the values of all seeds (shape (K−1,)). The initial weights do not
+    depend on the loss, so one forward pass serves all losses.
     """
     sizes = list(sizes)
-    per_seed = {name: [] for name in [*losses, "sigma_prime"]}
-    for s in seeds:
-        X, t = random_batch(N, sizes[0], seed=s + BATCH_SEED_OFFSET)
+    per_seed = {name: [] for name in [*losses, "sigma_prime", "sigma_prime_rms"]}
+    for r in seeds:
+        X, t = random_batch(N, sizes[0], seed=r + BATCH_SEED_OFFSET)
         forward = None
         for loss in losses:
-            net = seeded_net(sizes, loss, scale, seed=s, layers=layers)
+            net = seeded_net(sizes, loss, scale, seed=r, layers=layers)
             if forward is None:
                 forward = net._forward(X)  # ([O^0..O^{K−1}], θ^K): the same for every loss
             grad_W, _ = net._backward(*forward, t)
             per_seed[loss].append([np.mean(np.abs(g)) for g in grad_W])
-        per_seed["sigma_prime"].append([np.mean(O * (1 - O)) for O in forward[0][1:]])
-    return {name: np.mean(values, axis=0) for name, values in per_seed.items()}
+        sigma_primes = [O * (1 - O) for O in forward[0][1:]]  # hidden layers, N × n_k each
+        per_seed["sigma_prime"].append([np.mean(sp) for sp in sigma_primes])
+        per_seed["sigma_prime_rms"].append([np.mean(sp ** 2) for sp in sigma_primes])
+    stats = {name: np.mean(values, axis=0) for name, values in per_seed.items()}
+    stats["sigma_prime_rms"] = np.sqrt(stats["sigma_prime_rms"])  # over every seed's values
+    return stats
 
 
 def mean_abs_gradients(scale, loss, **kwargs):

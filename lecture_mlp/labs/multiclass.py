@@ -21,7 +21,7 @@ from .. import gradcheck
 from ..data import decision_grid, three_class_problem
 from ..losses import CrossEntropyLoss, SoftmaxCrossEntropyLoss
 from ..mlp import MLP
-from ._base import Lab, readout_table
+from ._base import LOSS_COLORS, Lab, readout_table
 
 LOSS_LABELS = {
     "quadratic": "quadratic",
@@ -221,6 +221,20 @@ def compare_losses(X, t, *, hidden=20, eta=2.0, epochs=300, seed=0):
             for name in LOSS_LABELS}
 
 
+def misclassified_outputs(net, X, y):
+    """The outputs of ``net`` at the points it gets wrong (arg-max output ≠ class).
+
+    X: N × 2; y: one-hot targets, N × M. Returns a dict of arrays, one entry per
+    misclassified point: 'true' = the output of the true class's unit (the one that
+    should rise), 'winner' = the largest output (a wrong class's unit), and
+    'index' = the 0-based row of the point in X.
+    """
+    O = net.predict(X)
+    wrong = np.flatnonzero(O.argmax(axis=1) != y.argmax(axis=1))
+    return {"true": O[wrong, y[wrong].argmax(axis=1)], "winner": O[wrong].max(axis=1),
+            "index": wrong}
+
+
 def region_image(O):
     """RGB image (res × res × 3) of a grid of outputs O (res × res × 3): each pixel
     takes the colour of the arg-max class, paler as max_j o_j falls, so a sigmoid
@@ -229,10 +243,23 @@ def region_image(O):
     return 1 - 0.6 * strength * (1 - CLASS_COLOURS[k])
 
 
+REGION_NOTE = "colour: the arg-max class; paler: smaller max output; white: no output fires"
+
+
 def _draw_data(ax, X, t):
+    """The points in their classes' colours, the axes x₁, x₂, and a class legend
+    (which also names the regions' colours)."""
     ax.scatter(X[:, 0], X[:, 1], c=CLASS_COLOURS[t.argmax(axis=1)], s=9,
                edgecolors="k", linewidths=0.3)
-    ax.set(xticks=[], yticks=[], aspect="equal")
+    for j, colour in enumerate(CLASS_COLOURS):  # legend entries only: no data
+        ax.scatter([], [], color=colour, s=16, edgecolors="k", linewidths=0.3,
+                   label=f"class {j + 1}")
+    ax.set(aspect="equal")
+    ax.set_xlabel("$x_1$", labelpad=1)
+    ax.set_ylabel("$x_2$", labelpad=0)
+    # The corners of the square around the spiral hold no points.
+    ax.legend(loc="upper left", fontsize=7, handletextpad=0.1, borderpad=0.3,
+              labelspacing=0.2, framealpha=0.85)
 
 
 def _extent(xx, yy):
@@ -242,12 +269,12 @@ def _extent(xx, yy):
 def plot_loss_comparison(results, X, t, *, resolution=120):
     """Learning curves (each net's own loss, and its accuracy) and the decision
     regions of each trained net; ``results`` from :func:`compare_losses`."""
-    fig = Figure(figsize=(10.0, 6.6), layout="constrained")
+    fig = Figure(figsize=(10.0, 7.2), layout="constrained")
     axes = fig.subplot_mosaic([["loss"] * 3 + ["acc"] * 3, ["q"] * 2 + ["ce"] * 2 + ["sm"] * 2])
     for (name, (net, history)), key in zip(results.items(), ("q", "ce", "sm")):
         label = LOSS_LABELS[name]
-        axes["loss"].plot(history.loss, label=label)
-        axes["acc"].plot(history.accuracy, label=label)
+        axes["loss"].plot(history.loss, label=label, color=LOSS_COLORS[name])
+        axes["acc"].plot(history.accuracy, label=label, color=LOSS_COLORS[name])
         xx, yy, O = decision_grid(net, X, resolution=resolution)
         axes[key].imshow(region_image(O), origin="lower", extent=_extent(xx, yy),
                          interpolation="nearest")
@@ -259,6 +286,7 @@ def plot_loss_comparison(results, X, t, *, resolution=120):
     for key in ("loss", "acc"):
         axes[key].set_xlim(0, epochs)
         axes[key].legend(fontsize=8)
+    fig.supxlabel(f"decision regions: {REGION_NOTE}", fontsize=9)
     return fig
 
 
@@ -290,23 +318,28 @@ class ThreeClassLab(Lab):
 
     def build(self, fig):
         ax_loss, ax_acc, ax_map = fig.subplots(1, 3)
-        self.loss_line, self.loss_end = ax_loss.plot([], [], "-", [], [], "o", color="C3")
-        self.acc_line, self.acc_end = ax_acc.plot([], [], "-", [], [], "o", color="C2")
-        ax_loss.set(xlabel="epoch", title="training loss C")
+        # Both curves in the selected loss's colour (set in draw), as in every figure.
+        self.loss_line, self.loss_end = ax_loss.plot([], [], "-", [], [], "o")
+        self.acc_line, self.acc_end = ax_acc.plot([], [], "-", [], [], "o")
+        ax_loss.set(xlabel="epoch", title="training loss C (the selected loss)")
         ax_acc.set(ylim=(0, 1.02), xlabel="epoch", title="training accuracy")
         self.image = ax_map.imshow(np.ones((self.resolution, self.resolution, 3)),
                                    origin="lower", interpolation="nearest")
         _draw_data(ax_map, self.X, self.t)
-        ax_map.set_title("decision regions")
+        ax_map.set_title("decision regions", fontsize=10)
+        ax_map.text(0.5, -0.2, REGION_NOTE.replace("; white", ";\nwhite"),
+                    transform=ax_map.transAxes, ha="center", va="top", fontsize=7.5)
         self.axes = ax_loss, ax_acc, ax_map
         # Fixed margins, not tight_layout: tick labels change with the data.
-        fig.subplots_adjust(left=0.06, right=0.99, bottom=0.15, top=0.9, wspace=0.25)
+        fig.subplots_adjust(left=0.06, right=0.99, bottom=0.24, top=0.9, wspace=0.3)
 
     def draw(self, loss, eta, hidden, epochs):
         # Retrained from seed 0 on every change: the same start for every setting.
         net, history = train_three_class(loss, self.X, self.t, hidden=hidden, eta=eta,
                                          epochs=epochs)
         e = np.arange(epochs + 1)
+        for line in (self.loss_line, self.loss_end, self.acc_line, self.acc_end):
+            line.set_color(LOSS_COLORS[loss])
         self.loss_line.set_data(e, history.loss)
         self.acc_line.set_data(e, history.accuracy)
         self.loss_end.set_data([epochs], [history.loss[-1]])  # visible even at 0 epochs
