@@ -22,10 +22,11 @@ N simulated students start at once. Each one, as JupyterLab does it:
    channels websocket (``execute_request`` messages, all sent at once as Run All does,
    in the v1 websocket protocol JupyterLab 4 speaks);
 3. answers the widget messages the way JupyterLab's widget manager and ipympl's front
-   end do: every ipympl canvas model, when its ``comm_open`` arrives, sends
-   ``send_image_mode``, ``refresh`` and ``initialized``; on a ``draw`` event it asks
-   for a draw (once, until the image comes); a ``{"type": "binary"}`` message with a
-   buffer is a new image (the changed pixels);
+   end do (ipympl 0.10's MPLCanvasModel): every canvas model, when its ``comm_open``
+   arrives, sends ``refresh``, ``send_image_mode`` and ``initialized`` (custom widget
+   messages ``{"type": ...}``); on a ``draw`` event it asks for a draw (once, until the
+   image comes); on a ``resize`` it sends ``refresh``; a ``{"type": "binary"}`` message
+   with a buffer is a new image (the changed pixels, a PNG);
 4. when every student has run the notebook, moves SingleNeuronLab's first slider (w₀)
    by one step every 2 s for ``--duration`` seconds: a ``comm_msg`` to the slider's
    widget comm, ``{"method": "update", "state": {"value": v}, "buffer_paths": []}``
@@ -216,6 +217,8 @@ c.Spawner.default_url = "/lab"
 c.Spawner.start_timeout = {start_timeout}
 c.Spawner.http_timeout = {start_timeout}
 c.Spawner.environment = {environment!r}
+# Kernels' ipc sockets live in the runtime directory: a short path (at most 107 bytes).
+c.Spawner.environment["JUPYTER_RUNTIME_DIR"] = lambda spawner: "{tmp}/r/" + spawner.user.name
 c.Spawner.env_keep = ["PATH", "LANG", "LC_ALL", "VIRTUAL_ENV"]
 
 
@@ -234,7 +237,7 @@ class Hub:
     Every process it starts (hub, proxy, single-user servers, kernels) carries
     ``RUN_VARIABLE`` = this run's id; ``stop`` stops each of them by PID."""
 
-    def __init__(self, *, start_timeout=600, log=print):
+    def __init__(self, *, start_timeout=600, log=print, keep_log=None):
         self.run_id = secrets.token_hex(8)
         self.password = secrets.token_urlsafe(12)
         self.port = free_port()
@@ -244,6 +247,7 @@ class Hub:
         self.proc = None
         self.tmp = None
         self.seen = {}  # pid -> start time of every process of the run seen so far
+        self.keep_log = keep_log  # where to copy the hub's log (servers' too) at the end
 
     def __enter__(self):
         self.start()
@@ -257,7 +261,7 @@ class Hub:
             raise RuntimeError(f"configurable-http-proxy is not at {CHP}: install it with "
                                "`npm install --prefix .venv/node configurable-http-proxy@4` "
                                "(make classload does)")
-        # Short: kernels' ipc socket paths must stay under 108 bytes.
+        # Short: kernels' ipc socket paths (in {tmp}/r/USER) must stay under 108 bytes.
         self.tmp = pathlib.Path(tempfile.mkdtemp(prefix="classload-", dir="/tmp"))
         notebooks = self.tmp / "notebooks"
         notebooks.mkdir()
@@ -352,6 +356,9 @@ class Hub:
         stop_pids(self.seen)
         left = run_processes(self.run_id)
         self._log_file.close()
+        if self.keep_log is not None:
+            self.keep_log.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(self.tmp / "hub.log", self.keep_log)
         self.left = sorted(left)
         if left:
             stop_pids(left)
@@ -472,7 +479,7 @@ class Kernel:
                 cid = content["comm_id"]
                 self.images[cid] = []
                 self.waiting[cid] = False
-                for msg_type in ("send_image_mode", "refresh", "initialized"):
+                for msg_type in ("refresh", "send_image_mode", "initialized"):
                     await self.canvas_send(cid, msg_type)
         elif kind == "comm_msg":
             cid = content["comm_id"]
@@ -491,22 +498,30 @@ class Kernel:
                 elif event.get("type") == "draw" and not self.waiting[cid]:
                     self.waiting[cid] = True  # ipympl's send_draw_message()
                     await self.canvas_send(cid, "draw")
-        elif kind == "display_data":
+                elif event.get("type") == "resize":
+                    await self.canvas_send(cid, "refresh")  # ipympl's handle_resize()
+        elif kind in ("display_data", "execute_result"):
             view = content.get("data", {}).get("application/vnd.jupyter.widget-view+json")
             if view:
                 self.views.append(view["model_id"])
 
     def lab_models(self, class_name):
-        """(w₀ slider comm id, canvas comm id) of the displayed lab ``class_name``."""
+        """(first slider's comm id, canvas comm id) of the displayed lab ``class_name``:
+        the first of each in the lab box's widget tree, in page order."""
         for vid in self.views:
             box = self.models.get(vid, {}).get("state", {})
             if f"lab-{class_name}" not in box.get("_dom_classes", ()):
                 continue
-            children = [c.removeprefix("IPY_MODEL_") for c in box["children"]]
-            grid = self.models[children[0]]["state"]
-            first = grid["children"][0].removeprefix("IPY_MODEL_")
-            canvas = next(c for c in children if self.models[c]["name"] == "MPLCanvasModel")
-            return first, canvas
+            found, todo = [], [vid]
+            while todo:
+                mid = todo.pop(0)
+                model = self.models.get(mid, {})
+                found.append((mid, model.get("name", "")))
+                kids = model.get("state", {}).get("children", [])
+                todo = [k.removeprefix("IPY_MODEL_") for k in kids] + todo
+            slider = next(m for m, name in found if name.endswith("SliderModel"))
+            canvas = next(m for m, name in found if name == "MPLCanvasModel")
+            return slider, canvas
         raise RuntimeError(f"no displayed {class_name} among the notebook's widgets")
 
     async def settle(self, timeout):
@@ -842,7 +857,8 @@ def summarise(raw, students, browsers, duration):
     }
 
 
-def run(students, *, browsers=0, duration=60.0, timeout=None, step_timeout=10.0, log=print):
+def run(students, *, browsers=0, duration=60.0, timeout=None, step_timeout=10.0, log=print,
+        keep_log=None):
     """Start a hub, run the class, stop every process; the summary (a JSON-able dict).
 
     ``timeout``: seconds a student may take from login to an executed notebook
@@ -850,7 +866,7 @@ def run(students, *, browsers=0, duration=60.0, timeout=None, step_timeout=10.0,
     timeout = timeout or 60.0 + 6.0 * (students + browsers)
     log(f"class load: {students} students (+{browsers} in Chromium), {duration:.0f} s of "
         "slider moves")
-    hub = Hub(start_timeout=int(timeout), log=log)
+    hub = Hub(start_timeout=int(timeout), log=log, keep_log=keep_log)
     raw = None
     try:
         hub.start()
@@ -877,8 +893,9 @@ def table(results):
              "|---|---|---|---|---|---|---|"]
     for r in results:
         b = r.get("browser_pixels")
+        who = f"{r['students']} + {r['browsers']} in Chromium" if r["browsers"] else r["students"]
         lines.append(
-            f"| {r['students']}{f' + {r['browsers']} browsers' if r['browsers'] else ''} | "
+            f"| {who} | "
             f"{r['rss_mb_per_student']:.0f} / {r['pss_mb_per_student']:.0f} MB | "
             f"{r['cpu_busy']:.0%} | {r['pixels']['p50_ms']} / {r['pixels']['p95_ms']} ms | "
             + (f"{b['p50_ms']} / {b['p95_ms']} ms | " if b else "– | ")
@@ -922,7 +939,8 @@ def main(argv=None):
     machine = machine_line()
     results = []
     for n in args.students:
-        summary = run(n, browsers=args.browsers, duration=args.duration)
+        summary = run(n, browsers=args.browsers, duration=args.duration,
+                      keep_log=args.json.with_name(f"classload-{n}-hub.log"))
         summary["machine"] = machine
         results.append(summary)
         print(table([summary]))
