@@ -935,7 +935,10 @@ def main(argv=None):
     parser.add_argument("--json", type=pathlib.Path,
                         default=ROOT / "benchmarks" / "results" / "classload.json")
     args = parser.parse_args(argv)
-    signal.signal(signal.SIGTERM, _interrupt_as_keyboard)  # a kill stops the hub too
+    # Ctrl-C (even where a shell started us with SIGINT ignored) and a kill both end in
+    # KeyboardInterrupt, whose way out stops every process of the run.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, _interrupt_as_keyboard)
     machine = machine_line()
     results = []
     for n in args.students:
