@@ -60,7 +60,7 @@ def test_every_student_runs_the_notebook(summary):
     assert summary["servers_started"] == STUDENTS
     assert summary["notebooks_run"] == STUDENTS
     cells = {row["cells"] for row in summary["per_student"]}
-    assert len(cells) == 1 and cells.pop() > 10  # notebook 02 has 14 code cells
+    assert len(cells) == 1 and cells.pop() > 10  # notebook 02 has 16 code cells
 
 
 def test_every_slider_step_gets_new_pixels_within_a_second(summary):
