@@ -1,22 +1,32 @@
 # Two commands on a fresh machine with Python 3.10+ and make:
 #   make lab    set up .venv and open the notebooks in JupyterLab
 #   make test   set up .venv and run every test (unit, full nbval, browser)
-# Other targets: make notebooks (re-execute all notebooks in place), make bench.
+# Other targets: make notebooks (re-execute all notebooks in place), make bench,
+#   make classload N=20 (N students on a test JupyterHub; see benchmarks/classload.py).
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: lab test notebooks bench clean
+.PHONY: lab test notebooks bench classload clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet -e ".[test,class]"
 	@# Build matplotlib's font cache now, not inside the first notebook's output.
 	$(BIN)/python -c "import matplotlib.pyplot"
 	touch $(STAMP)
+
+# configurable-http-proxy (the hub's proxy) from the npm registry, into the venv. Version 4
+# runs on the Node.js 18 of Debian 12 as well as on newer ones.
+CHP := $(VENV)/node/node_modules/.bin/configurable-http-proxy
+$(CHP):
+	@command -v npm >/dev/null || { echo "npm is missing: install Node.js and npm" \
+	    "(apt-get install -y nodejs npm)"; exit 1; }
+	npm install --prefix $(VENV)/node --no-audit --no-fund --loglevel=error \
+	    configurable-http-proxy@4
 
 # Jupyter refuses to run as root unless told; containers often are root.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
@@ -24,7 +34,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: $(STAMP)
 	$(BIN)/jupyter lab $(ROOT_FLAG) notebooks/
 
-test: $(STAMP)
+test: $(STAMP) $(CHP)
 	$(BIN)/python -m pytest -rs --nbval --nbval-current-env --nbval-sanitize-with nbval_sanitize.cfg tests notebooks
 
 notebooks: $(STAMP)
@@ -34,8 +44,12 @@ $(VENV)/.installed-bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[bench]"
 	touch $@
 
-bench: $(VENV)/.installed-bench
-	$(BIN)/python -m benchmarks.run --readme README.md
+bench: $(VENV)/.installed-bench $(CHP)
+	$(BIN)/python -m benchmarks.run --readme README.md --classload 1 5 20 40
+
+N ?= 5
+classload: $(STAMP) $(CHP)
+	$(BIN)/python -m benchmarks.classload --students $(N)
 
 clean:
 	rm -rf $(VENV)

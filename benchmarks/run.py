@@ -1,7 +1,7 @@
 """Run every benchmark, print the tables with their targets, write JSON and markdown.
 
     python -m benchmarks.run [--quick] [--skip-torch] [--skip-notebooks] [--json PATH]
-                             [--readme README.md]
+                             [--readme README.md] [--classload N [N ...]]
 
 Timings are only as good as the machine is quiet: the report records the load average
 at the start and the end. See benchmarks/README.md.
@@ -41,6 +41,9 @@ def parse_args(argv):
     parser.add_argument("--json", type=pathlib.Path, default=None,
                         help="where to write the JSON (default benchmarks/results/latest.json)"
                              "; the markdown goes beside it with the suffix .md")
+    parser.add_argument("--classload", type=int, nargs="+", default=None, metavar="N",
+                        help="also run the class load test (a test JupyterHub, N students "
+                             "each; benchmarks/classload.py) for each N")
     parser.add_argument("--readme", type=pathlib.Path, default=None,
                         help="also paste the tables into this README, between its "
                              "'benchmark results' markers (not with --quick)")
@@ -66,6 +69,7 @@ def settings_from(args):
         "neuron_grid": {"repeats": 3 if quick else 7},
         "notebooks": not args.skip_notebooks,
         "torch": not args.skip_torch,
+        "classload": args.classload,
     }
 
 
@@ -121,6 +125,11 @@ def run_all(settings, *, log=print, epoch_options=None, lab_options=None, grid_o
         section("notebooks", "notebooks", lambda: notebooks.run(notebook_paths, log=log))
     else:
         notes.append("Notebook execution skipped (--skip-notebooks).")
+    if settings.get("classload"):
+        from . import classload
+
+        section("classload", "class load (JupyterHub)", lambda: [
+            classload.run(n, log=log) for n in settings["classload"]])
     result["load_average"]["end"] = load_average()
     result["seconds"] = round(time.perf_counter() - started, 1)
     result["targets"] = report.targets(result)

@@ -14,7 +14,7 @@ else:  # Python 3.10
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 CONDA_NAMES = {"matplotlib-base": "matplotlib"}  # conda-forge's Qt-free matplotlib
-LEFT_OUT = {"bench"}  # optional extras that environment.yml deliberately omits
+LEFT_OUT = {"bench", "class"}  # optional extras that environment.yml deliberately omits
 
 
 def parse(requirement):
