@@ -104,7 +104,7 @@ def test_every_notebook_has_a_page_with_every_figure(site):
         figures = sum("image/png" in o.get("data", {}) for c in nb.cells
                       for o in c.get("outputs", []))
         page = (out / f"{e.stem}.html").read_text()
-        shown = re.findall(r'<img src="([^"]+\.png)"', page)
+        shown = re.findall(r'<img[^>]*\ssrc="([^"]+\.png)"', page)
         assert len(shown) == figures, f"{e.stem}: {len(shown)} images, {figures} in the notebook"
         assert all((out / urllib.parse.unquote(src)).stat().st_size > 0 for src in shown)
 
@@ -163,6 +163,7 @@ def test_site_in_the_browser(site, served, browser):
     out, pages = site
     outside, errors = [], []
     context = browser.new_context(viewport={"width": 1280, "height": 800})
+    context.set_default_timeout(120_000)  # a page with its MathJax, on a busy machine
 
     def route(r):
         url = r.request.url

@@ -257,15 +257,23 @@ def test_presented(path, voila, browser):
         render(page, voila.url + "voila/render/" + urllib.parse.quote(path.name))
         print(f"{path.stem}: rendered in {time.perf_counter() - start:.1f} s")
 
+        # The widgets appear once the page has connected to the kernel, after the cells.
+        try:
+            page.wait_for_function(
+                "n => document.querySelectorAll('.lecture-mlp-lab').length >= n",
+                arg=len(expected), timeout=RENDER_TIMEOUT, polling=200)
+        except lab_page.playwright_error("TimeoutError"):
+            pass  # the labs that did appear are compared below
         labs = lab_page.labs(page)
         assert [name for name, _ in labs] == expected, (
             f"labs on the page {[n for n, _ in labs]}, in the saved outputs {expected}")
         assert page.locator("#rendered_cells .jp-InputArea-editor").count() == 0, (
             "code cells are shown")
         failures = []
+        SHOTS.mkdir(parents=True, exist_ok=True)
         for name, box in labs:
             try:
-                check_lab(page, name, box)
+                check_lab(page, name, box, SHOTS / f"voila__{path.stem}__{name}.png")
             except AssertionError as err:
                 failures.append(str(err).split("\nassert ")[0])
         errors = page.evaluate(ERROR_OUTPUTS)
@@ -278,7 +286,6 @@ def test_presented(path, voila, browser):
         assert not failures, "\n".join(failures)
         assert not visit.outside, f"requests that leave 127.0.0.1: {visit.outside}"
         assert not visit.errors, f"errors in the browser console: {visit.errors}"
-        SHOTS.mkdir(parents=True, exist_ok=True)
         page.evaluate("() => window.scrollTo(0, 0)")
         page.screenshot(path=SHOTS / f"voila__{path.stem}.png")
     except Exception:
@@ -292,10 +299,12 @@ def test_presented(path, voila, browser):
         visit.close()
 
 
-def check_lab(page, name, box):
-    """The lab's figure is drawn, and an arrow key on its first slider changes it."""
+def check_lab(page, name, box, shot):
+    """The lab's figure is drawn, and an arrow key on its first slider changes it.
+    ``shot``: the projector's view of the lab as it was first drawn."""
     box.scroll_into_view_if_needed()
     lab_page.wait_drawn(box, 60_000)
+    page.screenshot(path=shot)
     assert lab_page.image(box) != lab_page.blank(box), f"{name}: the figure is blank"
     handle = box.locator(".widget-slider .noUi-handle[role=slider]").first
     assert handle.count(), f"{name}: no slider"
