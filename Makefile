@@ -2,6 +2,7 @@
 #   make lab    set up .venv and open the notebooks in JupyterLab
 #   make test   set up .venv and run every test (unit, full nbval, browser)
 # Other targets: make notebooks (re-execute all notebooks in place), make bench,
+#   make present (the notebooks in Voila, for class), make site (static site in _site/),
 #   make classload N=20 (N students on a test JupyterHub; see benchmarks/classload.py).
 
 PYTHON ?= python3
@@ -9,7 +10,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: lab test notebooks bench classload clean
+.PHONY: lab test notebooks bench classload present site clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +40,14 @@ test: $(STAMP) $(CHP)
 
 notebooks: $(STAMP)
 	$(BIN)/python tools/run_notebooks.py
+
+# Presenter mode: Voila on 127.0.0.1, prose, figures and live labs without code cells.
+present: $(STAMP)
+	$(BIN)/python -m tools.present
+
+# Static course site from the committed, executed notebooks (nothing is re-executed).
+site: $(STAMP)
+	$(BIN)/python -m tools.site_build _site
 
 $(VENV)/.installed-bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[bench]"
