@@ -107,7 +107,8 @@ def test_mechanism_follows_train(small):
     assert result["cross_entropy"]["wrong_side"].shape == (3,)
     assert result["cross_entropy"]["wrong_side"][-1] == pytest.approx(
         output_report(net, small.X, small.t)["wrong_side"])
-    assert isinstance(plot_mechanism(result), Figure)
+    fig = plot_mechanism({"default": result, "again": result})
+    assert isinstance(fig, Figure) and len(fig.axes[0].lines) == 4
 
 
 def test_confusion_matrix_and_misclassified():
@@ -126,10 +127,13 @@ def test_confusion_matrix_and_misclassified():
 def test_tile():
     images = np.arange(3 * 4).reshape(3, 4).astype(float)
     mosaic, rows = tile(images, (2, 2), columns=2)
-    assert rows == 2 and mosaic.shape == (5, 5)
-    np.testing.assert_array_equal(mosaic[:2, :2], [[0, 1], [2, 3]])
-    np.testing.assert_array_equal(mosaic[:2, 3:], [[4, 5], [6, 7]])
-    assert np.isnan(mosaic[3:, 3:]).all() and np.isnan(mosaic[2]).all()
+    assert rows == 2 and mosaic.shape == (6, 5)
+    np.testing.assert_array_equal(mosaic[1:3, :2], [[0, 1], [2, 3]])
+    np.testing.assert_array_equal(mosaic[1:3, 3:], [[4, 5], [6, 7]])
+    np.testing.assert_array_equal(mosaic[4:6, :2], [[8, 9], [10, 11]])
+    assert np.isnan(mosaic[4:, 3:]).all() and np.isnan(mosaic[0]).all()
+    assert np.isnan(mosaic[3]).all() and np.isnan(mosaic[:, 2]).all()
+    assert tile(images, (2, 2), columns=3, gap=2)[0].shape == (4, 10)
 
 
 def test_plot_samples(data):
@@ -173,8 +177,9 @@ def assert_lab_shows(lab):
         # The first misclassified digit is drawn in its tile.
         if len(chosen):
             row = 0 if (len(runs) == 1 or name == "quadratic") else 1
-            mosaic = lab.wrong_image.get_array()
-            np.testing.assert_allclose(mosaic[9 * row:9 * row + 8, :8],
+            mosaic, gap = lab.wrong_image.get_array(), lab.gap
+            top = gap + row * (8 + gap)
+            np.testing.assert_allclose(mosaic[top:top + 8, :8],
                                        lab.data.X_val[chosen[0]].reshape(8, 8))
     assert [t.get_text() for t in lab.wrong_labels] == expected_labels
 

@@ -93,10 +93,11 @@ def _stuck_inputs():
         O = 1 / (1 + np.exp(-theta))
         t = np.eye(10)[rng.integers(0, 10, N)]
         cases.append((O, t))
-    # Units right at the threshold, and exactly ½: σ' = 0.01 is not below 0.01.
-    edge = 0.5 - np.sqrt(0.25 - SATURATED)  # O(1 − O) = 0.01 exactly (up to rounding)
-    O = np.array([[edge, 0.5, 0.995, 0.005, 0.3, 0.7, 0.999, 0.001, 0.5, 0.9999]])
-    cases.append((O, np.eye(10)[[6]]))
+    # Wrong-side units right at the threshold, σ' = O(1 − O) = 0.01 (2e-17 above it in
+    # float64), which is not below 0.01, and an output of exactly ½.
+    edge = 0.5 - np.sqrt(0.25 - SATURATED)
+    O = np.array([[0.5, 0.995, 0.005, 0.3, 0.7, 0.999, edge, 0.001, 1 - edge, 0.9999]])
+    cases.append((O, np.eye(10)[[6]]))  # the true digit 6 has O = edge: wrong side
     return cases
 
 

@@ -17,7 +17,6 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ..digits import load_digits
-from ..losses import get_loss
 from ..mlp import MLP
 from ._base import LOSS_COLORS, Lab, axes_text, readout_table
 
@@ -141,15 +140,18 @@ def misclassified(net, X, labels):
     return wrong, predicted[wrong]
 
 
-def tile(images, shape, columns, fill=np.nan):
-    """Images (n × pixels) as one mosaic of ``columns`` per row, one blank pixel between
-    tiles (``fill``); blank tiles where n < the grid. Returns (mosaic, rows)."""
+def tile(images, shape, columns, *, gap=1, fill=np.nan):
+    """Images (n × pixels) as one mosaic of ``columns`` per row, ``gap`` blank pixels
+    (``fill``) between tiles and above the first row (room for a label over each tile);
+    blank tiles where n < the grid. Tile (r, c) starts at row gap + r (h + gap) and
+    column c (w + gap). Returns (mosaic, rows)."""
     h, w = shape
     rows = max(1, -(-len(images) // columns))
-    mosaic = np.full((rows * (h + 1) - 1, columns * (w + 1) - 1), fill)
+    mosaic = np.full((rows * (h + gap), columns * (w + gap) - gap), fill)
     for k, image in enumerate(images):
         r, c = divmod(k, columns)
-        mosaic[r * (h + 1):r * (h + 1) + h, c * (w + 1):c * (w + 1) + w] = image.reshape(shape)
+        top, left = gap + r * (h + gap), c * (w + gap)
+        mosaic[top:top + h, left:left + w] = image.reshape(shape)
     return mosaic, rows
 
 
@@ -227,21 +229,24 @@ def plot_comparison(result, *, title=""):
     return fig
 
 
-def plot_mechanism(result):
-    """Per epoch, each loss: the fraction of output units saturated and wrong, and the
-    mean |δ^K| on the wrong-side units."""
+def plot_mechanism(runs):
+    """Per epoch, each loss: the percentage of output units saturated and wrong, and the
+    mean |δ_j^K| on the units on the wrong side of ½. ``runs``: {label: result of
+    ``mechanism``}; the first label's lines are solid, the next dashed, dotted."""
     fig = Figure(figsize=(10.0, 3.2), layout="constrained")
     ax_stuck, ax_delta = fig.subplots(1, 2)
-    for name, rows in result.items():
-        e = np.arange(len(rows["saturated_wrong"]))
-        ax_stuck.plot(e, 100 * rows["saturated_wrong"], color=LOSS_COLORS[name],
-                      label=LOSS_LABELS[name])
-        ax_delta.plot(e, rows["delta_wrong"], color=LOSS_COLORS[name], label=LOSS_LABELS[name])
+    for style, (title, result) in zip(("-", "--", ":"), runs.items()):
+        for name, rows in result.items():
+            e = np.arange(len(rows["saturated_wrong"]))
+            label = f"{LOSS_LABELS[name]}, {title}"
+            ax_stuck.plot(e, 100 * rows["saturated_wrong"], style, color=LOSS_COLORS[name],
+                          label=label)
+            ax_delta.plot(e, rows["delta_wrong"], style, color=LOSS_COLORS[name], label=label)
     ax_stuck.set(xlabel="epoch", ylabel="% of output units",
                  title="saturated (σ' < 0.01) and on the wrong side of ½")
     ax_delta.set(xlabel="epoch", ylabel="mean |δ_j^K|", yscale="log",
-                 title="size of δ^K on the units on the wrong side of ½")
-    ax_stuck.legend(fontsize=8)
+                 title="mean |δ^K| on the units on the wrong side of ½")
+    ax_stuck.legend(fontsize=7)
     return fig
 
 
@@ -305,12 +310,15 @@ class DigitsLab(Lab):
             ax.tick_params(labelsize=7)
             self.conf_titles[name] = ax.set_title("", fontsize=9, color=LOSS_COLORS[name])
         h, w = self.data.image_shape
-        mosaic, _ = tile(np.zeros((2 * self.shown, h * w)), (h, w), self.shown)
+        self.gap = gap = max(3, h // 2)  # room above each tile for its label
+        mosaic, _ = tile(np.zeros((2 * self.shown, h * w)), (h, w), self.shown, gap=gap)
         self.wrong_image = self.ax_wrong.imshow(mosaic, cmap="gray_r", vmin=0, vmax=1,
                                                 interpolation="nearest")
         self.ax_wrong.set_axis_off()
-        self.wrong_labels = [self.ax_wrong.text(c * (w + 1) + w, r * (h + 1), "", ha="left",
-                                                va="top", fontsize=8)
+        # Pixel (row, column) is centred on (column, row) in imshow's data coordinates.
+        self.wrong_labels = [self.ax_wrong.text(c * (w + gap) + (w - 1) / 2,
+                                                gap + r * (h + gap) - 0.7, "", ha="center",
+                                                va="bottom", fontsize=8)
                              for r in range(2) for c in range(self.shown)]
         self.wrong_rows = [axes_text(self.ax_wrong, -0.005, 0.75 - 0.5 * r, "", ha="right",
                                      va="center", fontsize=8) for r in range(2)]
@@ -351,7 +359,7 @@ class DigitsLab(Lab):
                          f"{history.val_accuracy[-1]:.1%} right, loss {history.val_loss[-1]:.4f}"))
             rows.append((f"{LOSS_LABELS[name]} after epoch 1",
                          f"{history.val_accuracy[min(1, epochs)]:.1%} right"))
-        mosaic, _ = tile(np.array(tiles), (h, w), self.shown)
+        mosaic, _ = tile(np.array(tiles), (h, w), self.shown, gap=self.gap)
         self.wrong_image.set_data(mosaic)
         for text, label in zip(self.wrong_labels, tile_labels):
             text.set_text(label)
