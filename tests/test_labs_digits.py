@@ -299,3 +299,27 @@ def test_saturated_and_wrong_check():
     assert not ex.check_saturated_and_wrong(
         lambda O, t: (O * (1 - O) <= 0.01 + 1e-12) & ((O > 0.5) != (t > 0.5))).ok
     assert "not written yet" in ex.check_saturated_and_wrong(not_written).message
+
+
+def test_progress_bar_shows_nothing_unless_asked(capsys):
+    from lecture_mlp.labs.digits import progress_bar
+
+    step = progress_bar(3, show=False)
+    for _ in range(3):
+        step()
+    assert capsys.readouterr().out == ""
+
+
+def test_progress_bar_fills_and_closes(monkeypatch):
+    import IPython.display
+
+    from lecture_mlp.labs import digits as module
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", shown.append)
+    step = module.progress_bar(2, show=True)
+    (bar,) = shown
+    step()
+    assert bar.value == 1 and bar.max == 2 and bar.comm is not None
+    step()
+    assert bar.value == 2 and bar.comm is None  # closed when full
