@@ -17,7 +17,7 @@ import matplotlib
 
 matplotlib.use("Agg")  # the labs are measured without a kernel or a screen
 
-from . import epoch, labs, neuron_grid, notebooks, report  # noqa: E402
+from . import epoch, labs, neuron_grid, notebooks, report, train  # noqa: E402
 from .machine import OtherProcesses, blas_threads, load_average, machine_info  # noqa: E402
 
 RESULTS = pathlib.Path(__file__).resolve().parent / "results"
@@ -33,7 +33,8 @@ def parse_args(argv):
     parser.add_argument("--skip-notebooks", action="store_true",
                         help="leave out notebook execution (the slowest part)")
     parser.add_argument("--skip-labs", action="store_true", help="leave out slider latency")
-    parser.add_argument("--skip-epoch", action="store_true", help="leave out the MLP epochs")
+    parser.add_argument("--skip-epoch", action="store_true",
+                        help="leave out the MLP epochs (and MLP.train against epoch)")
     parser.add_argument("--threads", type=int, default=2,
                         help="BLAS and torch threads (default 2, as the targets assume)")
     parser.add_argument("--repeats", type=int, default=None,
@@ -65,6 +66,10 @@ def settings_from(args):
             "n_samples": 12_000 if quick else epoch.N_SAMPLES,
             "repeats": args.repeats or (1 if quick else 5),
         },
+        "train": None if args.skip_epoch else {
+            "n_samples": 12_000 if quick else epoch.N_SAMPLES,
+            "repeats": args.repeats or (1 if quick else 3),
+        },
         "labs": None if args.skip_labs else {"controls": 3, "steps": 4 if quick else 8},
         "neuron_grid": {"repeats": 3 if quick else 7},
         "notebooks": not args.skip_notebooks,
@@ -88,7 +93,7 @@ def import_torch(wanted, notes):
 
 
 def run_all(settings, *, log=print, epoch_options=None, lab_options=None, grid_options=None,
-            notebook_paths=None):
+            notebook_paths=None, train_options=None):
     """Run the benchmarks ``settings`` asks for; return the report (a JSON-able dict).
 
     The *_options dicts override sizes (the tests use tiny ones)."""
@@ -116,6 +121,9 @@ def run_all(settings, *, log=print, epoch_options=None, lab_options=None, grid_o
     if settings["epoch"] is not None:
         section("epoch", "MLP epochs", lambda: epoch.run(
             **{**settings["epoch"], **(epoch_options or {})}, torch_module=torch, log=log))
+    if settings.get("train") is not None:
+        section("train", "MLP.train against epoch", lambda: train.run(
+            **{**settings["train"], **(train_options or {})}, log=log))
     section("neuron_grid", "single-neuron grid", lambda: neuron_grid.run(
         **{**settings["neuron_grid"], **(grid_options or {})}, log=log))
     if settings["labs"] is not None:

@@ -18,6 +18,10 @@ TINY = {"sizes": (6, 4, 3), "n_samples": 48, "batch_sizes": (8, 48), "repeats": 
         "peak_size": 64}
 
 
+TINY_TRAIN = {"sizes": (6, 4, 3), "n_samples": 48, "batch_sizes": (8, 16), "repeats": 2,
+              "pause": 0, "n_val": 10, "extra_epochs": 1}
+
+
 def silent(*args):
     pass
 
@@ -66,6 +70,21 @@ def test_a_torch_step_is_the_package_step(loss, twin_name):
               [m.weight.detach().numpy().T for m in twin.model if hasattr(m, "weight")])
     for W, W_twin in zip(net.weights, twin_W):
         np.testing.assert_allclose(W, W_twin, rtol=1e-12, atol=1e-14)
+
+
+def test_train_overhead_rows():
+    from benchmarks import train
+
+    section = train.run(**TINY_TRAIN, log=silent)
+    assert [row["batch_size"] for row in section["rows"]] == [8, 16]
+    for row in section["rows"]:
+        assert len(row["times_s"]["epoch"]) == 2 and row["epoch_s"] > 0
+        for name in ("default", "after", "held_out"):
+            assert row[name]["ratio"] == round(row[name]["per_epoch_s"] / row["epoch_s"], 3)
+    verdicts = [t for t in report.targets({"train": section})]
+    assert [t["name"] for t in verdicts] == ["train per epoch ÷ epoch (batch 8)",
+                                             "train per epoch ÷ epoch (batch 16)"]
+    assert "÷ epoch (≤ 1.25)" in report.train_table(section)
 
 
 def test_discover_finds_the_labs():
@@ -124,7 +143,7 @@ def test_report_is_well_formed_json_and_markdown(tmp_path):
                            "--json", str(tmp_path / "r.json")])
     settings = run.settings_from(args)
     result = run.run_all(settings, log=silent, epoch_options=TINY,
-                         grid_options={"n": 4, "epochs": 5})
+                         grid_options={"n": 4, "epochs": 5}, train_options=TINY_TRAIN)
     text = run.write(result, args.json)
     loaded = json.loads(args.json.read_text())
     assert loaded == json.loads(json.dumps(result))
@@ -137,6 +156,8 @@ def test_report_is_well_formed_json_and_markdown(tmp_path):
     assert any(t["name"].startswith("float64 ÷ float32") for t in loaded["targets"])
     assert (tmp_path / "r.md").read_text() == text
     assert "### MLP epoch" in text and "| dtype | loss | batch |" in text
+    assert "### MLP.train against epoch()" in text
+    assert any(t["name"].startswith("train per epoch ÷ epoch") for t in loaded["targets"])
     assert "PyTorch columns skipped" in text
 
 

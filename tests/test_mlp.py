@@ -141,7 +141,7 @@ def test_seed_fixes_the_weights_and_training_is_deterministic():
 def test_training_reduces_the_loss(loss, batch_size):
     X, t = data(loss, n=64, seed=11)
     net = MLP([4, 8, 3], loss, seed=11)
-    history = net.train(X, t, eta=0.5, epochs=30, batch_size=batch_size, seed=2)
+    history = net.train(X, t, eta=0.5, epochs=30, batch_size=batch_size, seed=2, record="after")
     assert len(history.loss) == 31 and len(history.accuracy) == 31
     assert history.loss[0] == pytest.approx(MLP([4, 8, 3], loss, seed=11).loss(X, t))
     assert history.loss[-1] < history.loss[0]
@@ -153,7 +153,7 @@ def test_history_is_the_loss_after_each_epoch(batch_size):
     X, t = data("cross_entropy", n=20, seed=15)
     net = MLP([4, 5, 3], "cross_entropy", seed=15)
     twin = net.copy()
-    history = net.train(X, t, eta=0.7, epochs=6, batch_size=batch_size, seed=3)
+    history = net.train(X, t, eta=0.7, epochs=6, batch_size=batch_size, seed=3, record="after")
     rng = np.random.default_rng(3)
     loss, accuracy = [twin.loss(X, t)], [twin.accuracy(X, t)]
     for _ in range(6):
