@@ -10,6 +10,7 @@ from lecture_mlp.data import decision_grid
 from lecture_mlp.exercises import backprop as ex
 from lecture_mlp.labs.backprop import (
     TrainingLab,
+    first_epoch_above,
     format_matrix,
     plot_network,
     plot_training,
@@ -53,7 +54,9 @@ def assert_lab_shows(lab, eta, width, epochs, loss):
     values = lab.readout_values()
     assert values == {"loss before training": f"{history.loss[0]:.4f}",
                       "final loss": f"{history.loss[-1]:.4f}",
-                      "final accuracy": f"{history.accuracy[-1]:.1%}"}
+                      "final accuracy": f"{history.accuracy[-1]:.1%}",
+                      "first epoch above 90 % accuracy": first_epoch_above(history.accuracy,
+                                                                            0.9)}
     assert np.isfinite(y).all() and np.isfinite(O).all()
 
 
@@ -152,6 +155,11 @@ def test_decade_limits_bracket_the_losses():
     assert 0 < lo < hi == 1.0
 
 
+def test_first_epoch_above():
+    assert first_epoch_above([0.5, 0.9, 0.95, 0.8], 0.9) == "2"  # strictly above
+    assert first_epoch_above([0.5, 0.6], 0.9) == "never"
+
+
 def test_format_matrix():
     assert format_matrix([[0.5, -1.0], [2.0, 0.0]]) == "+0.5000  -1.0000\n+2.0000  +0.0000"
     assert format_matrix([1.0, 2.0], fmt="{:.1f}") == "1.0  2.0"
@@ -163,7 +171,7 @@ def not_written(*args):
 
 
 @pytest.mark.parametrize("check, reference, mistakes", [
-    (ex.check_output_delta, ex.output_delta_reference, ex.OUTPUT_DELTA_MISTAKES),
+    (ex.check_quadratic_delta, ex.quadratic_delta_reference, ex.QUADRATIC_DELTA_MISTAKES),
     (ex.check_hidden_delta, ex.hidden_delta_reference, ex.HIDDEN_DELTA_MISTAKES),
     (ex.check_weight_step, ex.weight_step_reference, ex.WEIGHT_STEP_MISTAKES),
 ])
@@ -176,7 +184,7 @@ def test_each_check_names_each_mistake(check, reference, mistakes):
 
 
 def test_the_named_mistakes_of_the_brief():
-    O_t = ex.check_output_delta
+    O_t = ex.check_quadratic_delta
     assert O_t(lambda O, t: O - t).message.startswith("missing σ'(θ)")
     assert O_t(lambda O, t: O * (1 - O) * (t - O)).message.startswith("sign flip (t − O)")
     hid = ex.check_hidden_delta
@@ -192,7 +200,7 @@ def test_reference_solutions_agree_with_the_package():
     X, t = xor_data(n=8)
     net = MLP([2, 3, 1], "quadratic", seed=3)
     O0, O1, O2 = net.forward(X)
-    delta2 = ex.output_delta_reference(O2, t)
+    delta2 = ex.quadratic_delta_reference(O2, t)
     np.testing.assert_allclose(delta2, net.loss_fn.delta(net.theta(X), t))
     delta1 = ex.hidden_delta_reference(O1, net.weights[1], delta2)
     grad_W, _ = net.gradients(X, t)
@@ -207,10 +215,10 @@ def test_solution_variants_that_are_right_pass():
     """Equivalent ways of writing the right answer are accepted."""
     from lecture_mlp import sigmoid_prime
 
-    assert ex.check_output_delta(lambda O, t: (O - t) * O - (O - t) * O ** 2).ok
+    assert ex.check_quadratic_delta(lambda O, t: (O - t) * O - (O - t) * O ** 2).ok
     assert ex.check_hidden_delta(lambda O, W, d: np.einsum("ij,nj->ni", W, d) * O * (1 - O)).ok
     assert ex.check_weight_step(
         lambda W, O, d, eta: W - eta * np.mean(O[:, :, None] * d[:, None, :], axis=0)).ok
     # σ'(θ) from θ is right too, when θ is recovered from O
-    assert ex.check_output_delta(
+    assert ex.check_quadratic_delta(
         lambda O, t: sigmoid_prime(np.log(O / (1 - O))) * (O - t)).ok

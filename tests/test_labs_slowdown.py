@@ -298,15 +298,15 @@ CASES = {
         "missing σ'(θ) and sign flipped": lambda O, t: t - O,
         "σ'(θ) written as (1 − O)²": lambda O, t: (1 - O) ** 2 * (O - t),
     }),
-    "cross_entropy_delta": (ex.check_cross_entropy_delta, lambda O, t: O - t, {
-        "σ'(θ) kept: that's the quadratic delta shape": lambda O, t: O * (1 - O) * (O - t),
-        "sign flipped (t − O)": lambda O, t: t - O,
-        "that is ∂C/∂O": lambda O, t: (O - t) / (O * (1 - O)),
+    "cross_entropy_delta": (ex.check_cross_entropy_delta, lambda O, y: O - y, {
+        "σ'(θ) kept: that's the quadratic delta shape": lambda O, y: O * (1 - O) * (O - y),
+        "sign flipped (y − O)": lambda O, y: y - O,
+        "that is ∂C/∂O": lambda O, y: (O - y) / (O * (1 - O)),
     }),
-    "cross_entropy_grad_w": (ex.check_cross_entropy_grad_w, lambda O, t, x: (O - t) * x, {
-        "missing x": lambda O, t, x: O - t,
-        "σ'(θ) kept": lambda O, t, x: O * (1 - O) * (O - t) * x,
-        "sign flipped (t − O)": lambda O, t, x: (t - O) * x,
+    "cross_entropy_grad_w": (ex.check_cross_entropy_grad_w, lambda O, y, x: (O - y) * x, {
+        "missing x": lambda O, y, x: O - y,
+        "σ'(θ) kept": lambda O, y, x: O * (1 - O) * (O - y) * x,
+        "sign flipped (y − O)": lambda O, y, x: (y - O) * x,
     }),
 }
 

@@ -18,13 +18,13 @@ def _outputs(*shape):
     return _rng.uniform(0.05, 0.95, shape)
 
 
-# --------------------------------------------------------------- output delta δ^K
-def output_delta_reference(O, t):
-    """δ_j^K = O_j^K (1 − O_j^K)(O_j^K − t_j) for E = ½ Σ_j (O_j^K − t_j)²; N×M."""
+# --------------------------------------------------------------- quadratic output delta δ^K
+def quadratic_delta_reference(O, t):
+    """δ_j^K = O_j^K (1 − O_j^K)(O_j^K − t_j) for E = ½ Σ_j (O_j^K − t_j)²; N × n_K."""
     return O * (1 - O) * (O - t)
 
 
-OUTPUT_DELTA_MISTAKES = {
+QUADRATIC_DELTA_MISTAKES = {
     "missing σ'(θ): δ^K = O(1 − O)(O − t); without the factor O(1 − O) you have the "
     "cross-entropy delta O − t.": lambda O, t: O - t,
     "sign flip (t − O): the derivative of ½(O − t)² with respect to O is O − t, "
@@ -38,10 +38,11 @@ _OUTPUT_INPUTS = [(_outputs(4, 1), _rng.integers(0, 2, (4, 1)).astype(float)),
                   (_outputs(5, 3), _rng.uniform(0, 1, (5, 3)))]
 
 
-def check_output_delta(output_delta):
-    """Check ``output_delta(O, t)`` -> δ^K (N×M) for the squared error at sigmoid outputs."""
-    return check_function(output_delta, output_delta_reference, OUTPUT_DELTA_MISTAKES,
-                          _OUTPUT_INPUTS, "output_delta",
+def check_quadratic_delta(quadratic_delta):
+    """Check ``quadratic_delta(O, t)`` -> δ^K (N × n_K) for the squared error at sigmoid
+    outputs (the name and signature notebook 02 uses too)."""
+    return check_function(quadratic_delta, quadratic_delta_reference, QUADRATIC_DELTA_MISTAKES,
+                          _OUTPUT_INPUTS, "quadratic_delta",
                           "δ^K = O(1 − O)(O − t), the lecture's output delta.")
 
 

@@ -1,12 +1,14 @@
 """Checks for the exercises of notebook 02, "the problem with the quadratic loss".
 
 Each exercise asks for one line of the single neuron's backprop, written with the
-output O = σ(θ) and the target t (arrays of the same shape, or floats):
+output O = σ(θ) and the target (arrays of the same shape, or floats). The target is
+t with the squared error E and y with the cross entropy C, as in the lecture's two
+parts; the names and signatures are the ones every notebook uses:
 
 - ``quadratic_delta(O, t)``: δ = ∂E/∂θ for E = ½(O − t)², i.e. O(1 − O)(O − t);
-- ``cross_entropy_delta(O, t)``: δ = ∂C/∂θ for C = −t log O − (1 − t) log(1 − O),
-  i.e. O − t;
-- ``cross_entropy_grad_w(O, t, x)``: ∂C/∂w = δ x for the input x.
+- ``cross_entropy_delta(O, y)``: δ = ∂C/∂θ for C = −y log O − (1 − y) log(1 − O),
+  i.e. O − y;
+- ``cross_entropy_grad_w(O, y, x)``: ∂C/∂w = δ x for the input x.
 
 The checks recognise the usual mistakes by name.
 """
@@ -51,32 +53,32 @@ def check_quadratic_delta(quadratic_delta):
 
 
 def check_cross_entropy_delta(cross_entropy_delta):
-    """Feedback on ``cross_entropy_delta(O, t)``, which should return O − t."""
+    """Feedback on ``cross_entropy_delta(O, y)``, which should return O − y."""
     return check_function(
         cross_entropy_delta, _cross_entropy,
         mistakes={
-            "σ'(θ) kept: that's the quadratic delta shape O(1 − O)(O − t). For cross "
-            "entropy ∂C/∂O = (O − t)/(O(1 − O)), and its denominator cancels σ'(θ).":
-                _quadratic,
-            "sign flipped (t − O): δ = ∂C/∂θ = O − t; with t − O gradient descent would "
-            "climb the loss.": lambda O, t: t - O,
-            "that is ∂C/∂O = (O − t)/(O(1 − O)), not δ = ∂C/∂θ: multiply by "
-            "σ'(θ) = O(1 − O) (then it cancels).": lambda O, t: (O - t) / (O * (1 - O)),
+            "σ'(θ) kept: that's the quadratic delta shape O(1 − O)(O − y). For cross "
+            "entropy ∂C/∂O = (O − y)/(O(1 − O)), and its denominator cancels σ'(θ).":
+                lambda O, y: O * (1 - O) * (O - y),
+            "sign flipped (y − O): δ = ∂C/∂θ = O − y; with y − O gradient descent would "
+            "climb the loss.": lambda O, y: y - O,
+            "that is ∂C/∂O = (O − y)/(O(1 − O)), not δ = ∂C/∂θ: multiply by "
+            "σ'(θ) = O(1 − O) (then it cancels).": lambda O, y: (O - y) / (O * (1 - O)),
         },
         inputs=_INPUTS, name="cross_entropy_delta",
-        success="δ = O − t: σ'(θ) cancelled, so the step is proportional to the error.")
+        success="δ = O − y: σ'(θ) cancelled, so the step is proportional to the error.")
 
 
 def check_cross_entropy_grad_w(cross_entropy_grad_w):
-    """Feedback on ``cross_entropy_grad_w(O, t, x)``, which should return (O − t) x."""
+    """Feedback on ``cross_entropy_grad_w(O, y, x)``, which should return (O − y) x."""
     return check_function(
-        cross_entropy_grad_w, lambda O, t, x: (O - t) * x,
+        cross_entropy_grad_w, lambda O, y, x: (O - y) * x,
         mistakes={
             "missing x: that is ∂C/∂b = δ. θ = w x + b, so ∂θ/∂w = x and ∂C/∂w = δ x "
-            "(the lecture's O_i^{K−1}).": lambda O, t, x: O - t,
-            "σ'(θ) kept: that is the quadratic gradient O(1 − O)(O − t) x.":
-                lambda O, t, x: O * (1 - O) * (O - t) * x,
-            "sign flipped (t − O): ∂C/∂w = (O − t) x.": lambda O, t, x: (t - O) * x,
+            "(the lecture's O_i^{K−1}).": lambda O, y, x: O - y,
+            "σ'(θ) kept: that is the quadratic gradient O(1 − O)(O − y) x.":
+                lambda O, y, x: O * (1 - O) * (O - y) * x,
+            "sign flipped (y − O): ∂C/∂w = (O − y) x.": lambda O, y, x: (y - O) * x,
         },
         inputs=_INPUTS_X, name="cross_entropy_grad_w",
-        success="∂C/∂w = (O − t) x: the lecture's 1/N Σ x_i (o − y) for one sample.")
+        success="∂C/∂w = (O − y) x: the lecture's 1/N Σ x_i (o − y) for one sample.")

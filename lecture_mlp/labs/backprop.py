@@ -2,8 +2,9 @@
 
 Everything here draws what the package computes: the network is ``lecture_mlp.MLP``,
 trained by ``MLP.train``, and the decision
-regions come from ``lecture_mlp.data.decision_grid``. Units are counted from 0, as in
-the code, so the lecture's W_ij^k is exactly ``net.weights[k - 1][i, j]``.
+regions come from ``lecture_mlp.data.decision_grid``. What a reader sees numbers units
+from 1, as the lecture does (O_1^k, W_12^k); the code's indices start at 0, so the
+lecture's W_ij^k is ``net.weights[k - 1][i - 1, j - 1]``.
 """
 
 import ipywidgets as widgets
@@ -14,10 +15,12 @@ from ..figures import new_figure
 from ..mlp import MLP
 from ._base import Lab, readout_table
 
-# Decision-region colours: O^K = 0 (class 0) red, O^K = 1 (class 1) blue, ½ white, so
+# Decision-region colours: O^K = 0 (target t = 0) red, O^K = 1 (t = 1) blue, ½ white, so
 # the boundary O^K = ½ shows as the white band between them.
 REGION_CMAP = "RdBu"
-CLASS_COLOURS = ("#b2182b", "#2166ac")  # the ends of RdBu: class 0, class 1
+CLASS_COLOURS = ("#b2182b", "#2166ac")  # the ends of RdBu: t = 0, t = 1
+# The two classes of the XOR problem, by their target value (a label, not an index).
+CLASS_NAMES = {0: "t = 0 (signs differ)", 1: "t = 1 (signs agree)"}
 
 LOSS_NAMES = {"quadratic": "quadratic E = ½(O − t)²", "cross_entropy": "cross entropy C"}
 
@@ -32,10 +35,11 @@ def format_matrix(A, fmt="{:+.4f}"):
 
 
 # --------------------------------------------------------------------- network diagram
-def plot_network(net, *, example=(1, 0, 1), figsize=(8.0, 4.2)):
+def plot_network(net, *, example=(1, 1, 2), figsize=(8.0, 4.2)):
     """The net's units O_i^k as circles joined by their weights, with each W^k and b^k
     written out under its layer as a matrix (row i: from unit i of layer k−1, column j:
-    to unit j of layer k). One edge, ``example`` = (k, i, j), is labelled W_ij^k.
+    to unit j of layer k). Units are numbered from 1, as in the lecture. One edge,
+    ``example`` = (k, i, j) with i, j counted from 1, is labelled W_ij^k.
 
     Edge colour is the weight's sign (blue +, red −), its width grows with |W_ij^k|.
     Meant for small nets: every weight is written out. Returns a Figure.
@@ -44,7 +48,7 @@ def plot_network(net, *, example=(1, 0, 1), figsize=(8.0, 4.2)):
     sizes, dx = net.sizes, 3.0  # layers dx apart, units 1 apart
     top = (max(sizes) - 1) / 2
 
-    def position(k, i):  # layer k at x = k dx, units centred vertically, unit 0 on top
+    def position(k, i):  # layer k at x = k dx, units centred vertically, index 0 on top
         return k * dx, (sizes[k] - 1) / 2 - i
 
     for k, W in enumerate(net.weights, start=1):
@@ -54,13 +58,13 @@ def plot_network(net, *, example=(1, 0, 1), figsize=(8.0, 4.2)):
                 colour = CLASS_COLOURS[1] if W[i, j] >= 0 else CLASS_COLOURS[0]
                 ax.plot([x0, x1], [y0, y1], color=colour, lw=0.8 + 2.5 * min(abs(W[i, j]), 1),
                         alpha=0.6, zorder=1)
-                if (k, i, j) == tuple(example):
-                    ax.annotate(f"$W^{{{k}}}_{{{i}{j}}}$ = {W[i, j]:+.2f}",
+                if (k, i + 1, j + 1) == tuple(example):  # the reader counts from 1
+                    ax.annotate(f"$W^{{{k}}}_{{{i + 1}{j + 1}}}$ = {W[i, j]:+.2f}",
                                 xy=(x0 + 0.6 * (x1 - x0), y0 + 0.6 * (y1 - y0)),
                                 xytext=(x0 + 0.45 * dx, top + 0.5), fontsize=9,
                                 ha="center", va="bottom",
                                 arrowprops={"arrowstyle": "->", "color": "0.3", "lw": 0.8})
-        # The layer's parameters as the matrices the code holds: W^k[i, j] = W_ij^k.
+        # The layer's parameters as the matrices the code holds: row i is unit i + 1.
         rows = [f"W{_superscript(k)} = " if i == 0 else " " * 5 for i in range(W.shape[0])]
         text = "\n".join(r + "[" + " ".join(f"{v:+.2f}" for v in row) + "]"
                          for r, row in zip(rows, W))
@@ -72,15 +76,15 @@ def plot_network(net, *, example=(1, 0, 1), figsize=(8.0, 4.2)):
         for i in range(n):
             x, y = position(k, i)
             ax.add_patch(_circle((x, y)))
-            ax.text(x, y, f"$O^{{{k}}}_{{{i}}}$", ha="center", va="center", fontsize=11,
+            ax.text(x, y, f"$O^{{{k}}}_{{{i + 1}}}$", ha="center", va="center", fontsize=11,
                     zorder=4)
         label = ("input $O^0 = x$" if k == 0 else
                  f"output $O^{{{k}}} = O^K$" if k == len(sizes) - 1 else f"hidden $O^{{{k}}}$")
         ax.text(k * dx, position(k, 0)[1] + 0.35, label, ha="center", va="bottom",
                 fontsize=10)
     ax.text((len(sizes) - 1) * dx / 2, -top - 1.95,
-            "$W^k$[i, j] = $W^k_{ij}$: row i from unit i of layer k−1, column j to unit j "
-            "of layer k", ha="center", va="top", fontsize=9, color="0.3")
+            "$W^k_{ij}$ in row i, column j: from unit i of layer k−1 to unit j of layer k "
+            "(counted from 1)", ha="center", va="top", fontsize=9, color="0.3")
     ax.set(xlim=(-0.6, (len(sizes) - 1) * dx + 0.6), ylim=(-top - 2.3, top + 1.0))
     ax.set_aspect("equal")
     ax.axis("off")
@@ -101,6 +105,32 @@ def _circle(xy):
 def xor_data(n=200, *, noise=0.35, seed=0):
     """The 2-D problem of this notebook: ``lecture_mlp.data.xor_problem`` (X: N×2, t: N×1)."""
     return xor_problem(n, noise=noise, seed=seed)
+
+
+def best_line_accuracy(X, t):
+    """The largest fraction of the samples (X: N×2, t: N×1 of 0/1) that one straight line
+    classifies right, either side of it being class t = 1: what a single sigmoid unit
+    could reach at best, whatever its training.
+
+    Exhaustive: a best line can be turned and shifted until it passes through two
+    samples without changing which side any other sample is on, and those two can
+    then be put on either side; so it is enough to try every line through two samples
+    and count both of them as right. O(N³) arithmetic, N = 200 in a fraction of a second.
+    """
+    X = np.asarray(X, dtype=np.float64)
+    positive = np.asarray(t, dtype=np.float64).reshape(len(X)) > 0.5
+    n, best = len(X), 0
+    for a in range(n - 1):
+        direction = X[a + 1:] - X[a]  # lines through sample a and each later sample b
+        normal = np.column_stack([-direction[:, 1], direction[:, 0]])
+        side = (X - X[a]) @ normal.T  # (n, lines): which side of each line each sample is
+        side[a, :] = 0  # the two samples on the line are counted separately
+        side[np.arange(a + 1, n), np.arange(n - a - 1)] = 0
+        above, below = side > 0, side < 0
+        right = (above & positive[:, None]).sum(0) + (below & ~positive[:, None]).sum(0)
+        flipped = (below & positive[:, None]).sum(0) + (above & ~positive[:, None]).sum(0)
+        best = max(best, int(right.max()), int(flipped.max()))
+    return (best + 2) / n
 
 
 def train_network(X, t, *, loss="quadratic", eta=2.0, width=8, epochs=1000, seed=0):
@@ -128,7 +158,7 @@ def _regions_axes(ax, X, t, resolution):
     for label in (0, 1):
         rows = t[:, 0] == label
         ax.scatter(X[rows, 0], X[rows, 1], s=12, color=CLASS_COLOURS[label],
-                   edgecolors="black", linewidths=0.4, label=f"t = {label}")
+                   edgecolors="black", linewidths=0.4, label=CLASS_NAMES[label])
     ax.set(xlabel="$x_1$", ylabel="$x_2$", xlim=(lo[0], hi[0]), ylim=(lo[1], hi[1]))
     return image
 
@@ -210,19 +240,25 @@ class TrainingLab(Lab):
         _log_loss_axis(self.ax_loss)
         self.ax_loss.set(xlabel="epoch", ylabel="loss, mean over N = 200")
         self.image = _regions_axes(self.ax_reg, self.X, self.t, self.resolution)
-        self.ax_reg.set_title("decision regions $O^K$ (white: ½)")
+        self.ax_reg.set_title("decision regions: $O^K$ over the plane")
+        # The classes (dots) and the shading (O^K, on the fixed scale 0 to 1) explained.
+        self.ax_reg.legend(loc="upper right", fontsize=7, framealpha=0.9)
+        colorbar = fig.colorbar(self.image, ax=self.ax_reg, fraction=0.06, pad=0.03,
+                                ticks=[0, 0.5, 1])
+        colorbar.set_label("$O^K$ (white: ½, the boundary)", fontsize=8)
         # Fixed margins, not tight_layout: the loss axis's tick labels change width
         # (0.1 ... 0.001) and must never push its label out of the figure.
-        fig.subplots_adjust(left=0.095, right=0.985, bottom=0.15, top=0.9, wspace=0.27)
+        fig.subplots_adjust(left=0.095, right=0.94, bottom=0.15, top=0.9, wspace=0.27)
 
     def train(self, eta, width, epochs, loss):
-        """The trained net and its losses (index e: after e epochs) for these values:
+        """The trained net and its History (index e: after e epochs) for these values:
         the same as ``train_network`` with this lab's data and seed."""
         net = MLP([2, width, 1], loss, seed=self.seed)
-        return net, net.train(self.X, self.t, eta=eta, epochs=epochs).loss
+        return net, net.train(self.X, self.t, eta=eta, epochs=epochs)
 
     def draw(self, eta, width, epochs, loss):
-        net, losses = self.train(eta, width, epochs, loss)
+        net, history = self.train(eta, width, epochs, loss)
+        losses = history.loss
         self.loss_line.set_data(np.arange(epochs + 1), losses)
         self.ax_loss.set_xlim(0, epochs)
         self.ax_loss.set_ylim(*_decade_limits(losses))
@@ -233,4 +269,11 @@ class TrainingLab(Lab):
             ("loss before training", f"{losses[0]:.4f}"),
             ("final loss", f"{losses[-1]:.4f}"),
             ("final accuracy", f"{net.accuracy(self.X, self.t):.1%}"),
+            ("first epoch above 90 % accuracy", first_epoch_above(history.accuracy, 0.9)),
         ])
+
+
+def first_epoch_above(accuracy, level):
+    """The first epoch e with accuracy[e] > ``level``, as text ("never" if none)."""
+    above = np.flatnonzero(np.asarray(accuracy) > level)
+    return f"{above[0]}" if above.size else "never"

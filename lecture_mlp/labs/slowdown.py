@@ -134,7 +134,7 @@ def training_figure(runs):
             ax_o.plot([e], [run.output[e]], "o", color=color, ms=5)
     ax_o.axhline(0.5, color="0.6", lw=0.8, ls="--")
     ax_o.set(xlabel="epoch", ylabel="output O", ylim=(0, 1), title="output (dot: first below 0.5)")
-    ax_c.set(xlabel="epoch", ylabel="cost C", title="cost", ylim=(0, None))
+    ax_c.set(xlabel="epoch", ylabel="loss: E (quadratic) or C", title="loss", ylim=(0, None))
     fig.legend(loc="outside lower center", ncol=len(runs), fontsize=9, frameon=False)
     for ax in (ax_o, ax_c):
         ax.set_xlim(0, max(run.output.shape[0] - 1 for run in runs.values()))
@@ -166,8 +166,8 @@ def loss_table(rows):
 def _corner_labels(ax, lines):
     """Each line's label in its colour, stacked in the axes' upper-left corner: a
     lighter stand-in for a legend (no frame or handles to lay out on every redraw)."""
-    for k, line in enumerate(lines):
-        axes_text(ax, 0.03, 0.93 - 0.1 * k, line.get_label(), color=line.get_color(),
+    for row, line in enumerate(lines):
+        axes_text(ax, 0.03, 0.93 - 0.1 * row, line.get_label(), color=line.get_color(),
                   fontsize=8, va="top")
 
 
@@ -178,6 +178,12 @@ def _nice_ceiling(value):
     power = 10.0 ** np.floor(np.log10(value))
     return power * next(m for m in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10)
                         if m * power >= value)
+
+
+def _slowest(grid, epochs):
+    """The largest epochs-to-learn among the starts that learned within ``epochs``."""
+    learned = grid[grid <= epochs]
+    return f"{learned.max():.0f} epochs" if learned.size else "none learned"
 
 
 def _epochs_text(e, epochs):
@@ -201,7 +207,8 @@ class ThetaLab(Lab):
         return {
             "theta": widgets.FloatSlider(value=4.0, min=-10, max=10, step=0.1,
                                          description="θ", continuous_update=True),
-            "t": widgets.FloatSlider(value=0.0, min=0, max=1, step=0.05, description="target t"),
+            "t": widgets.FloatSlider(value=0.0, min=0, max=1, step=0.05,
+                                     description="target t (= y)"),
         }
 
     def build(self, fig):
@@ -282,7 +289,7 @@ class SingleNeuronLab(Lab):
             "w0": slider(2.0, -6, 6, 0.1, "w₀"),
             "b0": slider(2.0, -6, 6, 0.1, "b₀"),
             "x": slider(1.0, -2, 2, 0.1, "input x"),
-            "t": slider(0.0, 0, 1, 0.05, "target t"),
+            "t": slider(0.0, 0, 1, 0.05, "target t (= y)"),
             "eta": widgets.FloatLogSlider(value=0.15, base=10, min=-3, max=1, step=0.05,
                                           description="η"),
             "epochs": widgets.IntSlider(value=300, min=10, max=1000, step=10,
@@ -302,7 +309,7 @@ class SingleNeuronLab(Lab):
         self.epoch_lines = [ax.axvline(0, color="0.4", lw=0.8, ls=":") for ax in axes]
         self.target_line = self.axes["output"].axhline(0, color="0.3", lw=0.8, ls="-.")
         self.axes["output"].axhline(0.5, color="0.7", lw=0.8, ls="--")
-        titles = {"output": "output O", "cost": "cost C", "grad_w": "|∂C/∂w|"}
+        titles = {"output": "output O", "cost": "loss E or C", "grad_w": "|∂E/∂w| or |∂C/∂w|"}
         # Text is most of the cost of a redraw (each glyph is laid out and rendered
         # again): few ticks, one short shared x label, a two-word key for a legend; and
         # no grid (the readout gives the exact numbers at the marked epoch).
@@ -312,8 +319,8 @@ class SingleNeuronLab(Lab):
             ax.yaxis.set_major_locator(MaxNLocator(nbins=3, steps=[1, 2, 5, 10]))
         self.axes["output"].set(ylim=(-0.02, 1.02), yticks=[0, 0.5, 1])
         fig.text(0.5, 0.02, "epoch", ha="center")
-        for k, loss in enumerate(LOSSES):
-            fig.text(0.06 + 0.1 * k, 0.965, LOSS_LABELS[loss], color=LOSS_COLORS[loss],
+        for n, loss in enumerate(LOSSES):
+            fig.text(0.06 + 0.1 * n, 0.965, LOSS_LABELS[loss], color=LOSS_COLORS[loss],
                      va="top", weight="bold")
         fig.subplots_adjust(left=0.05, right=0.975, bottom=0.16, top=0.82, wspace=0.25)
         self._key, self._runs = None, None
@@ -466,17 +473,19 @@ class GridLab(Lab):
     def draw(self, eta, x, epochs):
         grid = epochs_to_learn_grid(self.w0, self.b0, x=x, t=0.0, eta=eta, epochs=epochs)
         self.norm.vmax = epochs  # both images share this norm; epochs + 1 shows "over"
-        self.colorbar.set_ticks([k for k in (0, 10, 25, 50, 100, 200, 300, 500, 750, 1000)
-                                 if k <= epochs])
+        self.colorbar.set_ticks([e for e in (0, 10, 25, 50, 100, 200, 300, 500, 750, 1000)
+                                 if e <= epochs])
         for loss, image in self.images.items():
             image.set_array(grid[loss])
         starts = np.array(list(STARTS.values()))
         canonical = epochs_to_learn_grid(starts[:, 0], starts[:, 1], x=x, t=0.0, eta=eta,
                                          epochs=epochs)
-        rows = [(f"from {name}", *(_epochs_text(canonical[loss][k], epochs) for loss in LOSSES))
-                for k, name in enumerate(STARTS)]
+        rows = [(f"from {name}", *(_epochs_text(canonical[loss][n], epochs) for loss in LOSSES))
+                for n, name in enumerate(STARTS)]
         rows.append(("starts not learned within the budget",
                      *(f"{np.mean(grid[loss] > epochs):.0%}" for loss in LOSSES)))
+        rows.append(("slowest start that learned",
+                     *(_slowest(grid[loss], epochs) for loss in LOSSES)))
         wrong = grid["quadratic"] > 0  # starts with O > 0.5 at epoch 0: same for both losses
         rows.append(("median over starts wrong at epoch 0",
                      *(_epochs_text(np.median(grid[loss][wrong]), epochs) for loss in LOSSES)))
