@@ -349,10 +349,10 @@ class SingleNeuronLab(Lab):
             self._bound_epoch(change["new"])
         super()._on_change(change)
 
-    def set(self, **values):
+    def _set_controls(self, values):
         if "epochs" in values:  # first, so that a new epoch within the new budget is kept
             self._bound_epoch(values["epochs"])
-        super().set(**values)
+        super()._set_controls(values)
 
     def draw(self, w0, b0, x, t, eta, epochs, epoch):
         epoch = min(epoch, epochs)  # as the slider shows it once its max is bound
