@@ -89,6 +89,8 @@ class Kernel:
 
 
 def measure(cls, steps):
+    """{control: [(value, CPU seconds, renders, blits) for each step]} for a new ``cls``
+    lab, ``steps`` values per control (``step_values``)."""
     import matplotlib.pyplot as plt
 
     lab = cls()
@@ -101,7 +103,7 @@ def measure(cls, steps):
     per_control = {}
     try:
         for name, control in lab.controls.items():
-            cpu, renders, blits = [], 0, 0
+            per_control[name] = []
             for value in step_values(control, steps):
                 if value == control.value:
                     continue
@@ -109,10 +111,8 @@ def measure(cls, steps):
                 start = time.process_time()
                 control.value = value
                 kernel.settle()
-                cpu.append(time.process_time() - start)
-                renders += kernel.renders
-                blits += kernel.blits
-            per_control[name] = (cpu, renders, blits)
+                per_control[name].append((value, time.process_time() - start,
+                                          kernel.renders, kernel.blits))
     finally:
         lab.close()
         plt.close("all")
@@ -147,13 +147,11 @@ def main(argv=None):
     for key, cls in discover().items():
         if cls.retrains and not args.all:
             continue
-        results = measure(cls, args.steps)
-        cpu = [c for times, _, _ in results.values() for c in times]
-        renders = sum(r for _, r, _ in results.values())
-        blits = sum(b for _, _, b in results.values())
-        print(f"{key:28} {len(cpu):5d} {renders:7d} {blits:5d} "
-              f"{1000 * statistics.median(cpu):18.1f} {1000 * statistics.mean(cpu):6.1f} "
-              f"{1000 * max(cpu):6.1f}")
+        steps = [step for per in measure(cls, args.steps).values() for step in per]
+        cpu = [c for _, c, _, _ in steps]
+        print(f"{key:28} {len(steps):5d} {sum(r for *_, r, _ in steps):7d} "
+              f"{sum(b for *_, b in steps):5d} {1000 * statistics.median(cpu):18.1f} "
+              f"{1000 * statistics.mean(cpu):6.1f} {1000 * max(cpu):6.1f}")
 
 
 if __name__ == "__main__":

@@ -27,8 +27,11 @@ BUILDS = 25
 
 
 def live_widgets():
-    """How many widgets the widget registry holds (its name depends on the version)."""
-    registry = getattr(widgets.Widget, "_active_widgets", None)
+    """How many widgets the widget registry holds (ipywidgets ≥ 8.1 keeps it in the
+    module; before, as the class attribute ``Widget.widgets``)."""
+    from ipywidgets.widgets import widget
+
+    registry = getattr(widget, "_instances", None)
     if registry is None:
         registry = widgets.Widget.widgets
     return len(registry)

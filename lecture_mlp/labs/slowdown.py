@@ -10,6 +10,7 @@ Everything numerical comes from the package (``sigmoid``, ``sigmoid_prime``,
 losses have one fixed colour each, in every figure and lab (``LOSS_COLORS``).
 """
 
+import functools
 import html
 
 import ipywidgets as widgets
@@ -195,7 +196,9 @@ class ThetaLab(Lab):
 
     title = "output delta against θ: quadratic vs cross entropy"
     figsize = (9.0, 3.2)
-    grid = np.linspace(-10, 10, 401)
+    @functools.cached_property  # built with the lab: importing computes nothing
+    def grid(self):
+        return np.linspace(-10, 10, 401)
 
     def controls_(self):
         return {
