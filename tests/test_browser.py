@@ -34,6 +34,10 @@ ENABLE = ("install Chromium (apt-get install -y chromium) and the test extras "
 RUN_ALL_TIMEOUT = 180_000  # ms; a notebook runs in < 20 s under nbval
 REDRAW_TIMEOUT = 15_000  # ms for new pixels after a slider move (labs take ≤ 0.5 s)
 LATENCY_PRESSES = 10
+# After a mouse drag across a slider (30 moves in about a second), the last change
+# of the figure comes at most this long after the release (ms): measured 37-313 ms
+# for light labs and 228-374 ms for retraining labs on a 2-core machine.
+SETTLE_MS = {"light": 300, "retrains": 1000}
 
 
 def chromium():
@@ -292,6 +296,53 @@ def move_and_check(lab, redraw_timeout=REDRAW_TIMEOUT):
     return moved
 
 
+def drag_and_check(lab, redraw_timeout=REDRAW_TIMEOUT):
+    """Drag the first slider's handle across its whole track with the mouse; the
+    figure must settle soon after the release (no change later than
+    ``SETTLE_MS``) and then show the final value: the readouts are the package's for
+    the value the model holds, and a step away and back redraws the same pixels."""
+    slider = sliders(lab.controls, SLIDERS)[0]
+    limit = SETTLE_MS["retrains" if lab.cls.retrains else "light"]
+    lab_page.drag(lab.box, slider)
+    released, before, drawn = lab_page.frames(lab.box, quiet_ms=max(2000, 3 * limit),
+                                              timeout_ms=30_000)
+    changes, last = [], before
+    for at, pixels in drawn:
+        if pixels != last:
+            changes.append(round(at - released))
+            last = pixels
+    assert changes, f"{lab.name}: dragging {slider!r} across its track changed nothing"
+    assert changes[-1] <= limit, (
+        f"{lab.name}: the figure changed {changes[-1]} ms after releasing {slider!r} "
+        f"(limit {limit} ms); changes at (ms from release): {changes}")
+    print(f"{lab.name}: drag of {slider!r}: {len(drawn)} draws, {len(changes)} changes, "
+          f"last change {changes[-1]} ms after release")
+    models = lab.models()
+    sent = models[slider]["value"] if models[slider]["index"] is None else models[slider]["index"]
+    at = lab_page.handle_values(lab.box, models)[slider]
+    assert sent == at, f"{lab.name}: after the drag {slider!r}'s handle is at {at}, " \
+                       f"its model holds {sent}"
+    check_readouts(lab)
+    # The figure at rest is the one the kernel draws for the final value: a step
+    # away and back must give the same pixels.
+    rest = lab_page.image(lab.box)
+    handle = lab_page.handle(lab.box, slider)
+    at_max = float(handle.get_attribute("aria-valuenow")) >= float(
+        handle.get_attribute("aria-valuemax"))
+    away, back = ("ArrowLeft", "ArrowRight") if at_max else ("ArrowRight", "ArrowLeft")
+    lab_page.press(lab.box, slider, away)
+    assert lab_page.wait_new_image(lab.box, rest, redraw_timeout), (
+        f"{lab.name}: no new pixels after a step away from the dragged value")
+    moved = lab_page.image(lab.box)
+    lab_page.press(lab.box, slider, back)
+    assert lab_page.wait_new_image(lab.box, moved, redraw_timeout), (
+        f"{lab.name}: no new pixels after stepping back to the dragged value")
+    assert lab_page.image(lab.box) == rest, (
+        f"{lab.name}: the figure at rest after the drag is not the one drawn for "
+        f"{slider!r} = {sent}")
+    check_readouts(lab)
+
+
 class Clock:
     """Prints how long each phase took (shown with -s, -rP, or on failure)."""
 
@@ -376,6 +427,7 @@ def check_lab(lab, built, stem):
     check_readouts(lab)  # the state Run All left, before any move
     try:
         move_and_check(lab)
+        drag_and_check(lab)
     finally:
         box.screenshot(path=f"{stem}__after.png")
     assert not changed, (

@@ -77,10 +77,16 @@ def _png_pixels(lab):
     return np.asarray(Image.open(io.BytesIO(data)).convert("RGBA"))
 
 
-def _blitting_labs():
+def _all_labs():
+    """Every Lab class; found by importing the lab modules only (collecting the tests
+    builds no lab: a broken loss fails named tests, not the collection)."""
     from benchmarks.labs import discover
 
-    return [cls for cls in discover().values() if _moves(cls)]
+    return list(discover().values())
+
+
+def _blitting_labs():
+    return [cls for cls in _all_labs() if _moves(cls)]
 
 
 def _moves(cls):
@@ -127,7 +133,7 @@ def _plain_render(lab):
         lab.fig.canvas.draw()
 
 
-@pytest.mark.parametrize("cls", _blitting_labs(), ids=lambda cls: cls.__name__)
+@pytest.mark.parametrize("cls", _all_labs(), ids=lambda cls: cls.__name__)
 def test_every_update_shows_exactly_a_full_render(cls):
     # A slider change redraws only the moving artists (and the lines drawn over them)
     # over the saved background, or, when the axes' limits changed, renders in full.
@@ -152,12 +158,13 @@ def test_every_update_shows_exactly_a_full_render(cls):
                 # (Some changes rightly show nothing new: w₀ = b₀ = 0 looks the same for
                 # x and −x.) Count the blits that moved something.
                 blits += not renders and (shown != before).any()
-        assert blits > 0  # some updates were blitted, not rendered in full, and showed
+        if lab.moving:  # a lab that blits: some updates were blitted, and showed
+            assert blits > 0
     finally:
         lab.close()
 
 
-@pytest.mark.parametrize("cls", _blitting_labs(), ids=lambda cls: cls.__name__)
+@pytest.mark.parametrize("cls", _all_labs(), ids=lambda cls: cls.__name__)
 def test_static_png_then_blits_stay_right(cls):
     # The PNG a notebook saves (no kernel) is the canvas as shown, and saving it must
     # not leave anything behind in the background that later blits restore.

@@ -26,16 +26,34 @@ an axis' limits, or the canvas its size, the update is a full render instead.
 (matplotlib's web canvas, which ipympl extends, declares ``supports_blit = False``
 for its own animations; its ``blit`` does send the new pixels to the browser, which
 the browser tests check for every lab.)
+
+After a blit (and after asking for a full render) the figure is marked as drawn: under
+``%matplotlib widget`` pyplot redraws every *stale* figure after each message from the
+front end (IPython's ``post_execute`` event, which the comm layer also fires), and a
+lab left stale would be rendered a second time with nothing new to show.
+
+Lifecycle: at most one lab of each class is live. Building a lab closes the previous
+one of the same class (a re-run cell), and ``close()`` frees what a lab built: its
+figure, its observers and every widget (controls, readout, boxes, the ipympl canvas).
+A control set from code to a value the lab cannot use (NaN, None, text) raises a
+ValueError that names the control.
 """
 
 import base64
+import functools
 import html
 import io
+import math
+import numbers
 import re
+import weakref
 from operator import attrgetter
 
 import ipywidgets as widgets
+import matplotlib
 import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.backend_bases import FigureCanvasBase
 from matplotlib.text import Text
 
 # One colour per loss in every figure and lab of every notebook.
@@ -49,14 +67,31 @@ class Lab:
     retrains = False  # True for labs that retrain on every change (budget 500 ms, else 50 ms)
     moving = ()  # artists a slider moves, drawn over a saved background (see above)
 
+    # The live lab of each class (weakly held: a lab lives as long as its widgets do).
+    _live = weakref.WeakValueDictionary()
+
     def __init__(self, **initial):
+        previous = Lab._live.get(type(self))
+        if previous is not None:
+            previous.close()  # a re-run cell: free the old lab before building the new one
+        Lab._live[type(self)] = self
+        self._closed = False
+        try:
+            self._build(initial)
+        except BaseException:
+            self.close()  # a failed build (a bad initial value) leaves nothing behind
+            raise
+
+    def _build(self, initial):
         self.controls = self.controls_()
+        for name, control in self.controls.items():
+            _guard(control, type(self).__name__, name)
         unknown = set(initial) - set(self.controls)
         if unknown:
             raise ValueError(f"unknown control(s) {sorted(unknown)}; this lab has "
                              f"{sorted(self.controls)}")
         for name, value in initial.items():
-            self.controls[name].value = value
+            self.controls[name].value = value  # checked by the guard: a ValueError if bad
         self.readout = widgets.HTML()
         with plt.ioff():  # under ipympl, do not display the figure on creation
             self.fig = plt.figure(figsize=self.figsize)
@@ -73,7 +108,7 @@ class Lab:
             self._layers = self._blitted_layers()
             for artist in self._layers:
                 artist.set_animated(True)  # left out of full renders; see _on_full_render
-            canvas.mpl_connect("draw_event", self._on_full_render)
+            self._draw_connection = canvas.mpl_connect("draw_event", self._on_full_render)
         self.update()
         for name, control in self.controls.items():
             if isinstance(control, widgets.FloatLogSlider):
@@ -86,6 +121,10 @@ class Lab:
                 control.style.description_width = "initial"  # never cut a label short
             control.observe(self._on_change, names="value")
             control.add_class(f"control-{name}")  # lets browser tests find each control
+        self.note = None
+        if needs_widget_backend(canvas, matplotlib.get_backend()):
+            self.note = widgets.HTML(NO_WIDGET_BACKEND)
+            self.note.add_class("lab-note")
         self.widget = self._layout()
 
     # --- to be defined by each lab
@@ -104,10 +143,20 @@ class Lab:
         return {name: control.value for name, control in self.controls.items()}
 
     def _on_change(self, change):
-        self.update()
+        if self._closed:
+            return
+        try:
+            self.update()
+        except Exception:
+            # The lab cannot show this value (a run that diverged, say): the control
+            # goes back, so that figure, readout and sliders still agree.
+            self._set_controls({change["owner"]._lab_control: change["old"]})
+            self.update()
+            raise
 
     def update(self):
-        """Recompute from the controls and redraw the one figure in place."""
+        """Recompute from the controls and redraw the one figure in place: exactly one
+        render (or one blit) per change."""
         self.draw(**self.values())
         canvas = self.fig.canvas
         renderer, limits, background = self._background or (None, None, None)
@@ -115,13 +164,27 @@ class Lab:
         if (renderer is None or renderer is not canvas.get_renderer()
                 or limits != self._limits()):
             # No full render at this size and these limits: ask for one (it saves the
-            # background anew).
+            # background anew). Agg renders at once; ipympl asks the browser, which
+            # requests the render (one, however often it is asked before it comes).
             canvas.draw_idle()
-            return
-        canvas.restore_region(background)
-        for artist in self._layers:
-            artist.draw(renderer)
-        canvas.blit(self.fig.bbox)  # ipympl sends the changed pixels to the browser
+        else:
+            canvas.restore_region(background)
+            for artist in self._layers:
+                artist.draw(renderer)
+            canvas.blit(self.fig.bbox)  # ipympl sends the changed pixels to the browser
+        self._mark_drawn()
+
+    def _mark_drawn(self):
+        """Tell pyplot the figure shows its current state. Without this, under
+        ``%matplotlib widget`` the ``post_execute`` event that follows every message
+        from the front end finds the figure stale (``draw`` set limits, texts, a norm:
+        to the same values, or only on blitted artists) and renders it again in full,
+        a render whose pixels the browser already has. (A change ``update`` did not
+        show is impossible: every artist ``draw`` changes is blitted, or the limits
+        changed and a full render was asked for.)"""
+        for ax in self.fig.axes:
+            ax.stale = False
+        self.fig.stale = False
 
     def _on_full_render(self, event):
         """After every full render of the canvas (a first display, a resize): keep the
@@ -161,7 +224,32 @@ class Lab:
         return layers + [a for a in self.moving if id(a) not in placed]  # outside any axes
 
     def set(self, **values):
-        """Set several controls at once with a single redraw (used by presets)."""
+        """Set several controls at once with a single redraw (used by presets).
+
+        Every value is checked before any control changes (a ValueError names the
+        control and what it takes); should the redraw itself fail, the controls go
+        back to where they were and the lab is redrawn there: figure, readout and
+        sliders always agree."""
+        if self._closed:
+            raise RuntimeError(f"this {type(self).__name__} was closed (a newer one "
+                               f"replaced it, or close() was called); build a new one")
+        unknown = set(values) - set(self.controls)
+        if unknown:
+            raise ValueError(f"unknown control(s) {sorted(unknown)}; this lab has "
+                             f"{sorted(self.controls)}")
+        values = {name: self.controls[name]._check_value(value)
+                  for name, value in values.items()}
+        before = self.values()
+        try:
+            self._set_controls(values)
+            self.update()
+        except Exception:
+            self._set_controls(before)
+            self.update()
+            raise
+
+    def _set_controls(self, values):
+        """Set control values without a redraw per control."""
         for control in self.controls.values():
             control.unobserve(self._on_change, names="value")
         try:
@@ -170,7 +258,6 @@ class Lab:
         finally:
             for control in self.controls.values():
                 control.observe(self._on_change, names="value")
-        self.update()
 
     def _layout(self):
         sliders = widgets.GridBox(
@@ -180,6 +267,8 @@ class Lab:
         children = [sliders]
         if isinstance(self.fig.canvas, widgets.DOMWidget):  # ipympl
             children.append(self.fig.canvas)
+        if self.note is not None:
+            children.append(self.note)
         children.append(self.readout)
         box = widgets.VBox(children)
         box.add_class("lecture-mlp-lab")
@@ -188,6 +277,8 @@ class Lab:
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         """The live widget where a kernel is, a PNG of the current state where not."""
+        if self._closed:
+            return {"text/plain": f"<{type(self).__name__}: closed>"}
         bundle = self.widget._repr_mimebundle_(include=include, exclude=exclude) or {}
         png = io.BytesIO()
         self.fig.savefig(png, format="png")
@@ -204,8 +295,139 @@ class Lab:
         return [(ax.get_xlim(), ax.get_ylim()) for ax in self.fig.axes]
 
     def close(self):
-        """Close the figure (tests create many labs)."""
-        plt.close(self.fig)
+        """Free what this lab built: its observers, every widget (controls, readout,
+        boxes, the ipympl canvas), its draw callback and its figure. Building a new lab
+        of the same class calls this for the old one; calling it again does nothing.
+
+        A closed lab keeps no pixel buffers: IPython's output history (``Out``) may
+        keep the object itself alive."""
+        if self._closed:
+            return
+        self._closed = True
+        if Lab._live.get(type(self)) is self:
+            del Lab._live[type(self)]
+        controls = getattr(self, "controls", {})
+        for control in controls.values():
+            try:
+                control.unobserve(self._on_change, names="value")
+            except ValueError:  # a build that failed before observing
+                pass
+        fig = getattr(self, "fig", None)
+        roots = [*controls.values(), getattr(self, "readout", None),
+                 getattr(self, "note", None), getattr(self, "widget", None)]
+        if fig is not None:
+            roots += [fig.canvas, getattr(fig.canvas.manager, "toolbar", None)]
+            if getattr(self, "_draw_connection", None) is not None:
+                fig.canvas.mpl_disconnect(self._draw_connection)
+            plt.close(fig)
+        for widget in _widget_tree(roots):
+            widget.close()
+        self._background, self._layers = None, []
+        if fig is not None:
+            FigureCanvasBase(fig)  # drops the old canvas and its pixel buffers
+
+
+NO_WIDGET_BACKEND = (
+    "<b>The sliders need <code>%matplotlib widget</code></b>: this figure will not "
+    "follow them. Run <code>%matplotlib widget</code> in a cell (the notebook's first "
+    "code cell does), then run this cell again.")
+
+# Backends that draw to files only: tests and scripts, no reader to tell.
+FILE_BACKENDS = {"agg", "cairo", "pdf", "pgf", "ps", "svg", "template"}
+
+
+def needs_widget_backend(canvas, backend):
+    """True where a lab's figure cannot follow its sliders: matplotlib's ``backend``
+    (its name, as ``matplotlib.get_backend()`` gives it) is neither ipympl (whose
+    canvas is a widget) nor one that only writes files. In a kernel without
+    ``%matplotlib widget`` that is the inline backend
+    (``module://matplotlib_inline.backend_inline``), which shows a figure once, as a
+    picture."""
+    if isinstance(canvas, widgets.DOMWidget):
+        return False
+    return backend.lower() not in FILE_BACKENDS
+
+
+def _widget_tree(roots):
+    """Every widget reachable from ``roots`` through synced traits (children, layout,
+    style, an ipympl canvas's toolbar), each once."""
+    found, todo = {}, list(roots)
+    while todo:
+        widget = todo.pop()
+        if not isinstance(widget, widgets.Widget) or id(widget) in found:
+            continue
+        found[id(widget)] = widget
+        for name in widget.keys:
+            value = getattr(widget, name, None)
+            todo += value if isinstance(value, (list, tuple)) else [value]
+    return list(found.values())
+
+
+# --- control values
+_GUARDED = {}
+
+
+def _guard(control, lab, name):
+    """Check every value set on ``control`` from code (``control.value = v``) with
+    ``check_value``: a ValueError naming the control, before traitlets would cast or
+    reject it. As traitlets' own ``add_traits`` does, the control's class becomes a
+    subclass of the same name; values from the browser (``set_state``) are not
+    checked, as sliders send only values they can hold."""
+    cls = type(control)
+    if cls not in _GUARDED.values():
+        if cls not in _GUARDED:
+            def __setattr__(self, attr, value):
+                if attr == "value":
+                    value = self._check_value(value)
+                super(guarded, self).__setattr__(attr, value)
+
+            guarded = type(cls.__name__, (cls,), {"__module__": cls.__module__,
+                                                  "__qualname__": cls.__qualname__,
+                                                  "__setattr__": __setattr__})
+            _GUARDED[cls] = guarded
+        control.__class__ = _GUARDED[cls]
+    control._check_value = functools.partial(check_value, control, f"{lab} control {name!r}")
+    control._lab_control = name
+
+
+def check_value(control, what, value):
+    """``value`` if ``control`` can hold it and a lab can use it; else a ValueError
+    saying what the control takes. Numeric sliders take finite real numbers (whole
+    ones for an IntSlider; out-of-range values are clamped by the slider, as a drag
+    would be), checkboxes True or False, choices one of their options."""
+    options = getattr(control, "_options_values", None)
+    if options is not None:
+        if not any(_same(value, option) for option in options):
+            raise ValueError(f"{what} takes one of {list(options)}; got {value!r}")
+        return value
+    current = control.value
+    if isinstance(current, bool):
+        if not isinstance(value, (bool, np.bool_)):
+            raise ValueError(f"{what} takes True or False; got {value!r}")
+        return bool(value)
+    if isinstance(current, numbers.Real) and hasattr(control, "min"):
+        lo, hi = control.min, control.max
+        if hasattr(control, "base"):  # a log slider: min and max are exponents
+            lo, hi = control.base ** lo, control.base ** hi
+        takes = (f"{what} takes a {'whole ' if isinstance(current, int) else ''}"
+                 f"number from {lo:g} to {hi:g}")
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+            raise ValueError(f"{takes}; got {value!r}")
+        if not math.isfinite(value):
+            raise ValueError(f"{takes}; got {value!r}")
+        if isinstance(current, int):
+            if value != int(value):
+                raise ValueError(f"{takes}; got {value!r}")
+            value = int(value)
+    return value
+
+
+def _same(value, option):
+    """``value`` is ``option`` (True is not 1 here, and NaN is nothing)."""
+    try:
+        return (isinstance(value, bool) == isinstance(option, bool)) and bool(value == option)
+    except (TypeError, ValueError):
+        return False
 
 
 def axes_text(ax, x, y, text, **kwargs):

@@ -15,6 +15,8 @@ the mean loss over one seeded random batch, X ~ N(0, 1) of shape N × n_0 and ta
 t ~ Bernoulli(½), reduced per layer to mean_ij |∂C/∂W_ij^k| and averaged over seeds.
 """
 
+import functools
+
 import ipywidgets as widgets
 import numpy as np
 from matplotlib.ticker import FixedLocator, FuncFormatter, LogLocator, NullLocator
@@ -276,7 +278,9 @@ class StabilityLab(Lab):
 
     title = "numerical stability of the cross entropy"
     figsize = (10.0, 3.8)
-    grid = np.concatenate([-np.logspace(3, -1, 200), [0.0], np.logspace(-1, 3, 200)])
+    @functools.cached_property  # built with the lab: importing computes nothing
+    def grid(self):
+        return np.concatenate([-np.logspace(3, -1, 200), [0.0], np.logspace(-1, 3, 200)])
 
     def controls_(self):
         return {

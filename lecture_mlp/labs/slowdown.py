@@ -10,6 +10,7 @@ Everything numerical comes from the package (``sigmoid``, ``sigmoid_prime``,
 losses have one fixed colour each, in every figure and lab (``LOSS_COLORS``).
 """
 
+import functools
 import html
 
 import ipywidgets as widgets
@@ -201,7 +202,9 @@ class ThetaLab(Lab):
 
     title = "output delta against θ: quadratic vs cross entropy"
     figsize = (9.0, 3.2)
-    grid = np.linspace(-10, 10, 401)
+    @functools.cached_property  # built with the lab: importing computes nothing
+    def grid(self):
+        return np.linspace(-10, 10, 401)
 
     def controls_(self):
         return {
@@ -356,10 +359,10 @@ class SingleNeuronLab(Lab):
             self._bound_epoch(change["new"])
         super()._on_change(change)
 
-    def set(self, **values):
+    def _set_controls(self, values):
         if "epochs" in values:  # first, so that a new epoch within the new budget is kept
             self._bound_epoch(values["epochs"])
-        super().set(**values)
+        super()._set_controls(values)
 
     def draw(self, w0, b0, x, t, eta, epochs, epoch):
         epoch = min(epoch, epochs)  # as the slider shows it once its max is bound

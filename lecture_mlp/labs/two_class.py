@@ -7,6 +7,8 @@
 - ``simulate_output_gradient``: a counter-example, WRONG ON PURPOSE (see its docstring).
 """
 
+import functools
+
 import ipywidgets as widgets
 import numpy as np
 from matplotlib import colormaps
@@ -43,7 +45,9 @@ class LikelihoodLab(Lab):
 
     title = "likelihood o^y (1 − o)^(1−y) and its negative log"
     figsize = (9.0, 3.2)
-    grid = np.linspace(0.001, 0.999, 999)  # o in (0, 1): log o and log(1 − o) finite
+    @functools.cached_property  # built with the lab: importing computes nothing
+    def grid(self):  # o in (0, 1): log o and log(1 − o) finite
+        return np.linspace(0.001, 0.999, 999)
     c_max = 7.2  # −log(0.001) = 6.9: the whole curve fits
 
     def controls_(self):

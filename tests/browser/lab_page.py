@@ -20,7 +20,25 @@ DRAW_CLOCK = """
     return result;
   };
   document.addEventListener('keydown', () => { window.__keyAt = performance.now(); }, true);
+  document.addEventListener('mouseup', () => { window.__mouseUpAt = performance.now(); }, true);
+  // While a canvas records (c.__frames is an array), each draw on it is logged with its
+  // time and a hash of its pixels, so that a draw that changed nothing can be told apart.
+  const record = CanvasRenderingContext2D.prototype.drawImage;
+  CanvasRenderingContext2D.prototype.drawImage = function (...args) {
+    const result = record.apply(this, args);
+    const c = this.canvas;
+    if (Array.isArray(c.__frames)) c.__frames.push([performance.now(), pixelHash(c)]);
+    return result;
+  };
 })();
+
+function pixelHash(c) {
+  const data = new Uint32Array(c.getContext('2d').getImageData(0, 0, c.width, c.height)
+                               .data.buffer);
+  let h = 2166136261;
+  for (let i = 0; i < data.length; i++) h = Math.imul(h ^ data[i], 16777619);
+  return h >>> 0;
+}
 """
 
 
@@ -303,3 +321,46 @@ def type_value(lab, name, text):
     readout.press("Control+A")
     readout.type(text)
     readout.press("Enter")
+
+
+# --- a mouse drag
+def drag(lab, name, moves=30, duration_ms=1000):
+    """Drag a slider's handle with the mouse from one end of its track to the other
+    (towards the end farther from the handle): ``moves`` moves in about
+    ``duration_ms``, then release. The canvas records its draws from the press on
+    (see ``frames``)."""
+    page = lab.page
+    h = handle(lab, name)
+    h.scroll_into_view_if_needed()
+    track = lab.locator(f".control-{name} .noUi-target").first
+    hb, tb = h.bounding_box(), track.bounding_box()
+    x, y = hb["x"] + hb["width"] / 2, hb["y"] + hb["height"] / 2
+    left, right = tb["x"], tb["x"] + tb["width"]
+    start, end = (left, right) if x < (left + right) / 2 else (right, left)
+    canvas(lab).evaluate("c => { c.__frames = []; c.__frames0 = pixelHash(c); }")
+    page.mouse.move(x, y)
+    page.mouse.down()
+    for i in range(moves):
+        page.mouse.move(start + (end - start) * i / (moves - 1), y)
+        page.wait_for_timeout(duration_ms / moves)
+    page.mouse.up()
+
+
+def frames(lab, quiet_ms, timeout_ms):
+    """After ``drag``: wait until the canvas has not been drawn for ``quiet_ms`` (at
+    most ``timeout_ms``), stop recording and return (release time, hash before the
+    drag, [(time, hash) of each draw]) on the browser's clock."""
+    return canvas(lab).evaluate("""(c, [quiet, timeout]) => new Promise(ok => {
+        const t0 = performance.now();
+        (function poll() {
+          const last = c.__frames.length ? c.__frames[c.__frames.length - 1][0]
+                                         : window.__mouseUpAt;
+          const now = performance.now();
+          if (now - Math.max(last, window.__mouseUpAt) > quiet || now - t0 > timeout) {
+            const frames = c.__frames;
+            c.__frames = undefined;
+            return ok([window.__mouseUpAt, c.__frames0, frames]);
+          }
+          setTimeout(poll, 20);
+        })();
+    })""", [quiet_ms, timeout_ms])
