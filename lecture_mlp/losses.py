@@ -209,8 +209,8 @@ class LinearQuadraticLoss(Loss):
 
     name = "linear_quadratic"
 
-    def output(self, theta):
-        return np.asarray(theta)
+    def _output(self, theta):
+        return theta
 
     def _per_sample(self, theta, t):
         return 0.5 * np.sum((theta - t) ** 2, axis=1)

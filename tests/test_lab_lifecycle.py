@@ -8,13 +8,13 @@ import os
 import pathlib
 import subprocess
 import sys
-import tracemalloc
 import warnings
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
@@ -47,6 +47,11 @@ def rss_mb():
     return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
+def live_artists():
+    """How many matplotlib artists (figures, axes, lines, texts, images, ...) are alive."""
+    return sum(isinstance(obj, Artist) for obj in gc.get_objects())
+
+
 def pixels(lab):
     return np.asarray(lab.fig.canvas.buffer_rgba()).copy()
 
@@ -64,31 +69,35 @@ def test_rebuilding_a_lab_25_times_frees_the_old_ones(cls):
     plt.close("all")
     gc.collect()
     figures, widgets_before = len(plt.get_fignums()), live_widgets()
+    artists_before = live_artists()
     kept = []  # as Out[n] would
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         kept.append(cls())
         kept[-1].fig.canvas.draw()  # as the browser would show it
         per_lab = live_widgets() - widgets_before
+        gc.collect()
+        artists_per_lab = live_artists() - artists_before
         for build in range(1, BUILDS):
             if build == 5:  # caches (fonts, text layouts) are warm by now
                 gc.collect()
-                tracemalloc.start()
-                traced_before, rss_before = tracemalloc.get_traced_memory()[0], rss_mb()
-            kept.append(cls())
-            kept[-1].fig.canvas.draw()
+                rss_before = rss_mb()
+            kept.append(cls())  # under Agg, building renders the figure once
         gc.collect()
-        traced = (tracemalloc.get_traced_memory()[0] - traced_before) / 2**20
-        tracemalloc.stop()
         rss = rss_mb()
     try:
         assert len(plt.get_fignums()) - figures <= 3
         assert live_widgets() - widgets_before <= per_lab, (
             f"{live_widgets() - widgets_before} widgets alive after {BUILDS} builds, "
             f"one lab has {per_lab}")
-        # One lab's figure, widgets and pixel buffers are a few MB; 20 leaked labs are
-        # 20 times that.
-        assert traced < 3.0, f"Python memory grew {traced:.1f} MB over {BUILDS - 5} builds"
+        # What a lab's memory is made of: its artists (lines, images, texts, with their
+        # data and paths) and the figure's pixel buffers. After 25 builds only the live
+        # lab's artists may remain; one leaked lab would add as many again.
+        # A closed lab keeps its empty figure (a Figure and its background patch).
+        kept_per_closed = (live_artists() - artists_before - artists_per_lab) / (BUILDS - 1)
+        assert kept_per_closed <= 2, (
+            f"each closed lab keeps {kept_per_closed:.1f} matplotlib artists alive; a "
+            f"live lab has {artists_per_lab}, a closed one may keep only its empty figure")
         if rss_before is not None:
             assert rss - rss_before < 25.0, (
                 f"resident memory grew {rss - rss_before:.1f} MB over {BUILDS - 5} builds")

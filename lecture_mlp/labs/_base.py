@@ -325,7 +325,17 @@ class Lab:
         self._background, self._layers = None, []
         if fig is not None:
             FigureCanvasBase(fig)  # drops the old canvas and its pixel buffers
+            fig.clear()  # and its axes, with every artist in them
+        # The lab's own references to artists and data (a subclass's ``self.line``, a
+        # grid of runs) go too: IPython's ``Out`` may keep a closed lab for the whole
+        # session, and it must then hold no more than its closed widgets and empty figure.
+        for name in list(vars(self)):
+            if name not in _KEPT_AFTER_CLOSE:
+                delattr(self, name)
 
+
+# What a closed lab keeps: enough to say what it was and that it is closed.
+_KEPT_AFTER_CLOSE = {"_closed", "fig", "controls", "readout", "widget", "note"}
 
 NO_WIDGET_BACKEND = (
     "<b>The sliders need <code>%matplotlib widget</code></b>: this figure will not "
