@@ -16,21 +16,16 @@ import math
 import os
 import pathlib
 import re
-import shutil
 import statistics
 import time
 
 import nbformat
 import pytest
+from browser.chromium import CHROMIUM_ARGS, ENABLE, IN_CI, chromium, missing
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 NOTEBOOKS = pathlib.Path(os.environ.get("BROWSER_NOTEBOOKS", ROOT / "notebooks"))
 SHOTS = pathlib.Path(os.environ.get("BROWSER_SCREENSHOTS", ROOT / "browser-screenshots"))
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--disable-dev-shm-usage"]
-ENABLE = ("install Chromium (apt-get install -y chromium) and the test extras "
-          "(pip install -e '.[test]') to run them")
 RUN_ALL_TIMEOUT = 180_000  # ms; a notebook runs in < 20 s under nbval
 REDRAW_TIMEOUT = 15_000  # ms for new pixels after a slider move (labs take ≤ 0.5 s)
 LATENCY_PRESSES = 10
@@ -40,28 +35,6 @@ LATENCY_PRESSES = 10
 SETTLE_MS = {"light": 300, "retrains": 1000}
 
 
-def chromium():
-    """$BROWSER_CHROMIUM if set (only it), else Debian's /usr/bin/chromium or PATH's."""
-    wanted = os.environ.get("BROWSER_CHROMIUM")
-    for path in [wanted] if wanted else ["/usr/bin/chromium", shutil.which("chromium")]:
-        if path and os.access(path, os.X_OK):
-            return path
-    return None
-
-
-def missing():
-    """Why the suite cannot run here, or None."""
-    if chromium() is None:
-        where = os.environ.get("BROWSER_CHROMIUM") or "/usr/bin/chromium or on PATH"
-        return f"no Chromium at {where}"
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "the playwright package is not installed"
-    return None
-
-
-IN_CI = os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
 MISSING = missing()
 if MISSING and not IN_CI:
     pytest.skip(f"browser tests skipped: {MISSING}; {ENABLE}", allow_module_level=True)

@@ -13,41 +13,20 @@ import http.server
 import os
 import pathlib
 import re
-import shutil
 import threading
 import time
 import urllib.parse
 
 import nbformat
 import pytest
+from browser.chromium import CHROMIUM_ARGS, IN_CI, chromium
+from browser.chromium import missing as browser_missing
 
 from tools import site_build
 from tools.site_catalogue import catalogue
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 NOTEBOOKS = pathlib.Path(os.environ.get("BROWSER_NOTEBOOKS", ROOT / "notebooks"))
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--disable-dev-shm-usage"]
-IN_CI = os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
-
-
-def chromium():
-    wanted = os.environ.get("BROWSER_CHROMIUM")
-    for path in [wanted] if wanted else ["/usr/bin/chromium", shutil.which("chromium")]:
-        if path and os.access(path, os.X_OK):
-            return path
-    return None
-
-
-def browser_missing():
-    if chromium() is None:
-        return "no Chromium"
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "the playwright package is not installed"
-    return None
 
 
 @pytest.fixture(scope="module")

@@ -29,42 +29,18 @@ import urllib.request
 
 import nbformat
 import pytest
+from browser.chromium import CHROMIUM_ARGS, ENABLE, IN_CI, chromium, missing
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 NOTEBOOKS = pathlib.Path(os.environ.get("BROWSER_NOTEBOOKS", ROOT / "notebooks"))
 SHOTS = pathlib.Path(os.environ.get("BROWSER_SCREENSHOTS", ROOT / "browser-screenshots"))
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--disable-dev-shm-usage"]
 PROJECTOR = {"width": 1280, "height": 720}
 RENDER_TIMEOUT = 240_000  # ms: Voilà runs the whole notebook before it shows the page
 REDRAW_TIMEOUT = 15_000  # ms for new pixels after a key press (labs take ≤ 0.5 s)
 SKIP_TAG = "presenter-skip"
 
 
-def chromium():
-    wanted = os.environ.get("BROWSER_CHROMIUM")
-    for path in [wanted] if wanted else ["/usr/bin/chromium", shutil.which("chromium")]:
-        if path and os.access(path, os.X_OK):
-            return path
-    return None
-
-
-def missing():
-    if chromium() is None:
-        return "no Chromium at " + (os.environ.get("BROWSER_CHROMIUM")
-                                    or "/usr/bin/chromium or on PATH")
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "the playwright package is not installed"
-    return None
-
-
-IN_CI = os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
 MISSING = missing()
-ENABLE = ("install Chromium (apt-get install -y chromium) and the test extras "
-          "(pip install -e '.[test]') to run them")
 if MISSING and not IN_CI:
     pytest.skip(f"Voilà tests skipped: {MISSING}; {ENABLE}", allow_module_level=True)
 
