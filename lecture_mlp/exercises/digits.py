@@ -11,13 +11,6 @@ import numpy as np
 from ..labs.digits import SATURATED, saturated_and_wrong
 from ._check import Feedback, check_function
 
-
-def _on_copies(f):
-    def called(*args):
-        return f(*(np.array(a, copy=True) for a in args))
-    return called
-
-
 # ------------------------------------------------------------------------ one-hot
 # Ten labels each (N = 10): then a transposed answer has the right shape and the check
 # can name the mistake instead of only reporting a shape.
@@ -42,7 +35,7 @@ ONE_HOT_MISTAKES = {
 
 def check_one_hot(one_hot):
     """Feedback on ``one_hot(labels)`` → N × 10 targets, row n a 1 in column labels[n]."""
-    return check_function(_on_copies(one_hot), _one_hot, ONE_HOT_MISTAKES, ONE_HOT_INPUTS,
+    return check_function(one_hot, _one_hot, ONE_HOT_MISTAKES, ONE_HOT_INPUTS,
                           "one_hot", "row n of t has a single 1, in column labels[n].")
 
 
@@ -77,7 +70,7 @@ ACCURACY_MISTAKES = {
 def check_accuracy(accuracy):
     """Feedback on ``accuracy(O, t)`` → the fraction of samples (rows) whose largest
     output is at their true digit, O and t N × 10."""
-    return check_function(_on_copies(accuracy), _accuracy, ACCURACY_MISTAKES,
+    return check_function(accuracy, _accuracy, ACCURACY_MISTAKES,
                           _accuracy_inputs(), "accuracy",
                           "a sample counts as right when argmax_j O_j is its digit; the "
                           "accuracy is the fraction of such samples.")
@@ -93,23 +86,13 @@ def _stuck_inputs():
         O = 1 / (1 + np.exp(-theta))
         t = np.eye(10)[rng.integers(0, 10, N)]
         cases.append((O, t))
-    # Wrong-side units right at the threshold, σ' = O(1 − O) = 0.01 (2e-17 above it in
-    # float64), which is not below 0.01, and an output of exactly ½.
-    edge = 0.5 - np.sqrt(0.25 - SATURATED)
+    # Wrong-side units just above the threshold, σ' = O(1 − O) = 0.010001, which is not
+    # below 0.01 (1e-6 above it: far beyond float32's rounding, so an answer computed in
+    # float32 is judged the same), and an output of exactly ½.
+    edge = 0.5 - np.sqrt(0.25 - (SATURATED + 1e-6))
     O = np.array([[0.5, 0.995, 0.005, 0.3, 0.7, 0.999, edge, 0.001, 1 - edge, 0.9999]])
     cases.append((O, np.eye(10)[[6]]))  # the true digit 6 has O = edge: wrong side
     return cases
-
-
-def _as_float_mask(f):
-    """Compare masks as 0/1 arrays; a non-boolean answer is left as it is."""
-    def wrapped(O, t):
-        out = f(O, t)
-        if out is None:
-            return None
-        out = np.asarray(out)
-        return out.astype(float) if out.dtype == bool else out
-    return wrapped
 
 
 STUCK_MISTAKES = {
@@ -131,9 +114,8 @@ STUCK_MISTAKES = {
 def check_saturated_and_wrong(stuck):
     """Feedback on ``stuck(O, t)`` → boolean N × 10: σ' = O(1 − O) < 0.01 and the unit on
     the wrong side of ½."""
-    feedback = check_function(_as_float_mask(_on_copies(stuck)),
-                              _as_float_mask(saturated_and_wrong),
-                              {m: _as_float_mask(f) for m, f in STUCK_MISTAKES.items()},
+    # check_function calls ``stuck`` on copies and compares boolean answers as 0/1.
+    feedback = check_function(stuck, saturated_and_wrong, STUCK_MISTAKES,
                               _stuck_inputs(), "saturated_and_wrong",
                               "a unit is stuck when σ' = O(1 − O) < 0.01 and O is on the wrong "
                               "side of ½.")
