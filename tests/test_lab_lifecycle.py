@@ -241,10 +241,21 @@ def test_which_backends_get_the_widget_note(backend, note):
     assert needs_widget_backend(FigureCanvasAgg(Figure()), backend) is note
 
 
-def test_an_ipympl_canvas_needs_no_note():
-    from ipympl.backend_nbagg import Canvas
+IPYMPL_CANVAS = """
+from matplotlib.figure import Figure
+from ipympl.backend_nbagg import Canvas
+from lecture_mlp.labs._base import needs_widget_backend
+print(needs_widget_backend(Canvas(Figure()), "module://ipympl.backend_nbagg"))
+"""
 
-    assert not needs_widget_backend(Canvas(Figure()), "module://ipympl.backend_nbagg")
+
+def test_an_ipympl_canvas_needs_no_note():
+    # In its own process: an ipympl canvas made here would leave pyplot making ipympl
+    # toolbars for every later test's figures.
+    out = subprocess.run([sys.executable, "-c", IPYMPL_CANVAS], capture_output=True,
+                         text=True, cwd=ROOT, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "False", out.stdout
 
 
 SHOW_NOTE = """

@@ -26,6 +26,9 @@ SETTINGS = {
                                                     "checkForUpdates": False},
     "@jupyterlab/docmanager-extension/plugin": {"autosave": False},
     "@jupyterlab/extensionmanager-extension/plugin": {"enabled": False},
+    # JupyterLab 4 keeps only the cells near the viewport in the page by default; the
+    # suite reads every cell's prompt and outputs, so the whole notebook is rendered.
+    "@jupyterlab/notebook-extension/tracker": {"windowingMode": "none"},
 }
 
 

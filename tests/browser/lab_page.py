@@ -32,13 +32,14 @@ DRAW_CLOCK = """
   };
 })();
 
-function pixelHash(c) {
+// On window: an init script's own top-level names are not globals of the page.
+window.pixelHash = function (c) {
   const data = new Uint32Array(c.getContext('2d').getImageData(0, 0, c.width, c.height)
                                .data.buffer);
   let h = 2166136261;
   for (let i = 0; i < data.length; i++) h = Math.imul(h ^ data[i], 16777619);
   return h >>> 0;
-}
+};
 """
 
 
