@@ -19,14 +19,7 @@ def as_float_matrix(value, name, *, dtype=None, finite=True):
     it). ``finite=False`` leaves the NaN/inf check to the caller (``check_finite``), for
     a caller that reads the array piece by piece anyway.
     """
-    try:
-        arr = np.asarray(value)
-    except (TypeError, ValueError) as exc:  # e.g. a ragged list of lists
-        raise ValueError(f"{name} must be a numeric array, got {type(value).__name__}") from exc
-    if arr.dtype.kind == "c":
-        raise ValueError(f"{name} must be real, got complex values (dtype {arr.dtype})")
-    if arr.dtype.kind not in "biuf":
-        raise ValueError(f"{name} must be a numeric array, got dtype {arr.dtype}")
+    arr = _real_array(value, name)
     if arr.ndim != 2:
         raise ValueError(
             f"{name} must be a 2-D array with one sample per row, got shape {arr.shape}"
@@ -43,14 +36,7 @@ def as_float_matrix(value, name, *, dtype=None, finite=True):
 def as_float_array(value, name):
     """``value`` as a real, finite float array of any shape (integers and booleans become
     float64; a float dtype is kept), or a ValueError naming ``name``."""
-    try:
-        arr = np.asarray(value)
-    except (TypeError, ValueError) as exc:  # e.g. a ragged list of lists
-        raise ValueError(f"{name} must be a numeric array, got {type(value).__name__}") from exc
-    if arr.dtype.kind == "c":
-        raise ValueError(f"{name} must be real, got complex values (dtype {arr.dtype})")
-    if arr.dtype.kind not in "biuf":
-        raise ValueError(f"{name} must be a numeric array, got dtype {arr.dtype}")
+    arr = _real_array(value, name)
     if arr.dtype.kind != "f":
         arr = arr.astype(np.float64)
     if not np.all(np.isfinite(arr)):
@@ -139,3 +125,17 @@ def as_float_dtype(dtype, name="dtype"):
     if dt not in (np.float32, np.float64):
         raise ValueError(f"{name} must be float32 or float64, got {dtype!r}")
     return dt
+
+
+def _real_array(value, name):
+    """``value`` as a numpy array of real numbers (bool, int or float), checked by kind
+    before any conversion, or a ValueError naming ``name``."""
+    try:
+        arr = np.asarray(value)
+    except (TypeError, ValueError) as exc:  # e.g. a ragged list of lists
+        raise ValueError(f"{name} must be a numeric array, got {type(value).__name__}") from exc
+    if arr.dtype.kind == "c":
+        raise ValueError(f"{name} must be real, got complex values (dtype {arr.dtype})")
+    if arr.dtype.kind not in "biuf":
+        raise ValueError(f"{name} must be a numeric array, got dtype {arr.dtype}")
+    return arr
