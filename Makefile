@@ -35,8 +35,10 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: $(STAMP)
 	$(BIN)/jupyter lab $(ROOT_FLAG) notebooks/
 
+# Two workers, one test file (or notebook) each at a time: a notebook's cells share a
+# kernel and a browser suite its server, so a file never splits.
 test: $(STAMP) $(CHP)
-	$(BIN)/python -m pytest -rs --nbval --nbval-current-env --nbval-sanitize-with nbval_sanitize.cfg tests notebooks
+	$(BIN)/python -m pytest -rs -n 2 --dist loadfile --nbval --nbval-current-env --nbval-sanitize-with nbval_sanitize.cfg tests notebooks
 
 notebooks: $(STAMP)
 	$(BIN)/python tools/run_notebooks.py

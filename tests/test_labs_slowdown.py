@@ -225,10 +225,6 @@ def test_single_neuron_lab_epoch_follows_epochs_and_presets():
         check_neuron_lab(lab)
         lab.set(epochs=100)
         assert lab.controls["epoch"].value == 100
-    small = SingleNeuronLab(epochs=50, epoch=400)
-    assert small.controls["epoch"].value == 50 and small.controls["epoch"].max == 50
-    check_neuron_lab(small)
-    small.close()
     buttons = lab.widget.children[0].children
     buttons[0].click()  # start (0.6, 0.9): the canonical example
     assert lab.values() == {"w0": 0.6, "b0": 0.9, "x": 1.0, "t": 0.0, "eta": 0.15,
@@ -240,16 +236,22 @@ def test_single_neuron_lab_epoch_follows_epochs_and_presets():
     assert lab.values()["w0"] == 2.0 and lab.values()["b0"] == 2.0
     check_neuron_lab(lab)
     lab.close()
+    small = SingleNeuronLab(epochs=50, epoch=400)  # the marker is clamped at construction
+    assert small.controls["epoch"].value == 50 and small.controls["epoch"].max == 50
+    check_neuron_lab(small)
+    small.close()
 
 
 def test_single_neuron_lab_readout_is_deterministic():
     values = {"w0": 1.3, "b0": -2.2, "x": 0.7, "t": 0.65, "eta": 0.42, "epochs": 240,
               "epoch": 77}
-    a, b = SingleNeuronLab(**values), SingleNeuronLab()
+    a = SingleNeuronLab(**values)
+    readout = a.readout.value
+    a.close()
+    b = SingleNeuronLab()  # one live lab per class: b is built after a is closed
     for name, value in values.items():
         b.controls[name].value = value
-    assert a.readout.value == b.readout.value
-    a.close()
+    assert readout == b.readout.value
     b.close()
 
 

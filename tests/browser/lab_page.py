@@ -348,20 +348,25 @@ def drag(lab, name, moves=30, duration_ms=1000):
 
 
 def frames(lab, quiet_ms, timeout_ms):
-    """After ``drag``: wait until the canvas has not been drawn for ``quiet_ms`` (at
-    most ``timeout_ms``), stop recording and return (release time, hash before the
-    drag, [(time, hash) of each draw]) on the browser's clock."""
-    return canvas(lab).evaluate("""(c, [quiet, timeout]) => new Promise(ok => {
+    """After ``drag``: wait until the canvas has not been drawn for ``quiet_ms`` and
+    the status bar says the kernel is idle (it is busy while it handles a slider
+    change), at most ``timeout_ms``; stop recording and return (release time, hash
+    before the drag, [(time, hash) of each draw], whether it fell quiet) on the
+    browser's clock."""
+    return canvas(lab).evaluate("""(c, [quiet, timeout, idle]) => new Promise(ok => {
         const t0 = performance.now();
         (function poll() {
           const last = c.__frames.length ? c.__frames[c.__frames.length - 1][0]
                                          : window.__mouseUpAt;
           const now = performance.now();
-          if (now - Math.max(last, window.__mouseUpAt) > quiet || now - t0 > timeout) {
+          const status = document.querySelector('#jp-main-statusbar')?.textContent ?? '';
+          const calm = now - Math.max(last, window.__mouseUpAt) > quiet
+                       && status.includes(idle);
+          if (calm || now - t0 > timeout) {
             const frames = c.__frames;
             c.__frames = undefined;
-            return ok([window.__mouseUpAt, c.__frames0, frames]);
+            return ok([window.__mouseUpAt, c.__frames0, frames, calm]);
           }
           setTimeout(poll, 20);
         })();
-    })""", [quiet_ms, timeout_ms])
+    })""", [quiet_ms, timeout_ms, KERNEL_IDLE])
