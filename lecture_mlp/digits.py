@@ -15,7 +15,8 @@ one-hot column j is the digit j.
   ``LECTURE_MLP_DATA``). Nielsen's split: training on the first 50,000 images, held
   out the 10,000 test images (the last 10,000 rows). Float32, to halve its memory.
 
-Importing this module loads nothing; scikit-learn is imported on first use.
+Importing this module loads nothing; scikit-learn is imported only for MNIST (the
+bundled digits are read from scikit-learn's file directly).
 """
 
 import os
@@ -82,15 +83,33 @@ def load_digits(*, n_val=297, seed=0):
     """scikit-learn's bundled 8×8 digits (1,797 images, no download), pixels 0-16
     scaled to [0, 1], split by a seeded shuffle: ``n_val`` held out (297 by default),
     the rest (1,500) for training. Float64."""
+    n_val = check_count(n_val, "n_val", 1)
+    images, labels = bundled_digits()
+    if n_val >= len(labels):
+        raise ValueError(f"n_val must leave training digits: at most {len(labels) - 1}, "
+                         f"got {n_val}")
+    return split(images, labels, n_val=n_val, seed=seed, image_shape=(8, 8),
+                 name="digits", scale=16.0)
+
+
+def bundled_digits():
+    """(images 1,797 × 64 float64, labels int): the rows ``sklearn.datasets.load_digits``
+    returns, read from the file it reads (``datasets/data/digits.csv.gz``: 64 pixel
+    columns, then the label) without importing scikit-learn, whose import takes
+    seconds on a small machine and most of the notebook's start. Where that file is not
+    found (another layout in some release), scikit-learn's own loader."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("sklearn")  # finds the package, runs none of it
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        path = pathlib.Path(folder, "datasets", "data", "digits.csv.gz")
+        if path.is_file():
+            table = np.loadtxt(path, delimiter=",")
+            return table[:, :-1], table[:, -1].astype(int)
     from sklearn.datasets import load_digits as sklearn_digits
 
-    n_val = check_count(n_val, "n_val", 1)
     bunch = sklearn_digits()
-    if n_val >= len(bunch.target):
-        raise ValueError(f"n_val must leave training digits: at most {len(bunch.target) - 1}, "
-                         f"got {n_val}")
-    return split(bunch.data, bunch.target, n_val=n_val, seed=seed, image_shape=(8, 8),
-                 name="digits", scale=16.0)
+    return bunch.data, bunch.target
 
 
 def cache_dir():

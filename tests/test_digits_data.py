@@ -5,6 +5,8 @@ loader's format and load it, or replace the download with one that fails as an
 offline machine's does.
 """
 
+import subprocess
+import sys
 import urllib.error
 
 import numpy as np
@@ -32,6 +34,33 @@ def test_bundled_digits_split_scaled_one_hot():
     lookup = {tuple(row): label for row, label in zip(bunch.data / 16, bunch.target)}
     assert all(lookup[tuple(x)] == y for x, y in zip(data.X_val, data.val_labels))
     assert all(lookup[tuple(x)] == y for x, y in zip(data.X[:100], data.labels[:100]))
+
+
+def test_bundled_digits_are_sklearns_rows_without_importing_sklearn():
+    from sklearn.datasets import load_digits
+
+    bunch = load_digits()
+    images, labels = digits.bundled_digits()
+    np.testing.assert_array_equal(images, bunch.data)
+    np.testing.assert_array_equal(labels, bunch.target)
+    assert images.dtype == bunch.data.dtype and labels.dtype.kind == "i"
+    # In a fresh process, loading the digits leaves scikit-learn unimported.
+    code = ("import sys; from lecture_mlp.digits import load_digits; load_digits(); "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'sklearn'))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "[]", out.stdout
+
+
+def test_bundled_digits_fall_back_to_sklearns_loader(monkeypatch):
+    import importlib.util
+
+    from sklearn.datasets import load_digits
+
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)  # no file found
+    images, labels = digits.bundled_digits()
+    np.testing.assert_array_equal(images, load_digits().data)
+    np.testing.assert_array_equal(labels, load_digits().target)
 
 
 def test_split_is_seeded():

@@ -1,5 +1,7 @@
 """Notebook 06: the digits experiment's maths, the DigitsLab and the exercises."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
@@ -73,6 +75,32 @@ def test_compare_collects_held_out_curves(small):
     assert lo == result.loss["quadratic"][:, 0].min() and hi == result.loss["quadratic"][:, 0].max()
     fig = plot_comparison(result)
     assert isinstance(fig, Figure) and len(fig.axes) == 2
+
+
+def test_compare_reuses_only_identical_runs(small, monkeypatch):
+    from lecture_mlp.labs import digits as module
+
+    first = compare(small, seeds=(0, 1), eta=0.5, hidden=6, epochs=3)
+    fresh = compare(small, seeds=(0, 1, 2), eta={"quadratic": 3.0, "cross_entropy": 0.5},
+                    hidden=6, epochs=3)
+    trained = []
+    real = module.train_digits
+    monkeypatch.setattr(module, "train_digits",
+                        lambda *a, **k: trained.append((a[1], k["seed"])) or real(*a, **k))
+    again = compare(small, seeds=(0, 1, 2), eta={"quadratic": 3.0, "cross_entropy": 0.5},
+                    hidden=6, epochs=3, reuse=first)
+    # Cross entropy at η = 0.5, seeds 0 and 1, come from ``first``; everything else trains.
+    assert sorted(trained) == [("cross_entropy", 2), ("quadratic", 0), ("quadratic", 1),
+                               ("quadratic", 2)]
+    for name in LOSSES:
+        np.testing.assert_array_equal(again.accuracy[name], fresh.accuracy[name])
+        np.testing.assert_array_equal(again.loss[name], fresh.loss[name])
+    trained.clear()  # other settings, or other data, reuse nothing
+    compare(small, seeds=(0,), eta=0.5, hidden=6, epochs=4, reuse=first)
+    compare(small, seeds=(0,), eta=0.5, hidden=6, epochs=3, batch_size=20, reuse=first)
+    copy = dataclasses.replace(small)  # equal arrays, another object
+    compare(copy, seeds=(0,), eta=0.5, hidden=6, epochs=3, reuse=first)
+    assert len(trained) == 6
 
 
 def test_saturated_and_wrong_by_cases():

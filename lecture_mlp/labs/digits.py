@@ -10,7 +10,7 @@ setting): the quadratic E = ½ Σ_j (O_j − t_j)² with δ_j^K = σ'(θ_j)(O_j 
 the cross entropy C = −Σ_j [y_j log O_j + (1 − y_j) log(1 − O_j)] with δ_j^K = O_j − y_j.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import ipywidgets as widgets
 import numpy as np
@@ -55,6 +55,17 @@ class Comparison:
     eta: dict
     accuracy: dict
     loss: dict
+    settings: dict = field(default_factory=dict)  # hidden, epochs, batch_size, init_scale
+    data: object = field(default=None, repr=False)  # the DigitData they were trained on
+
+    def curves(self, data, name, eta, seed, settings):
+        """(accuracy, loss) of the run with this loss, η and seed if this comparison
+        trained it on ``data`` with these settings, else None."""
+        if (data is not self.data or settings != self.settings or name not in self.eta
+                or self.eta[name] != eta or seed not in self.seeds):
+            return None
+        row = self.seeds.index(seed)
+        return self.accuracy[name][row], self.loss[name][row]
 
     def mean(self, name, epoch, what="accuracy"):
         return float(np.mean(getattr(self, what)[name][:, epoch]))
@@ -66,23 +77,31 @@ class Comparison:
 
 
 def compare(data, *, seeds=(0, 1, 2, 3, 4), eta=0.5, hidden=30, epochs=30, batch_size=10,
-            losses=LOSSES, init_scale=None, progress=None):
+            losses=LOSSES, init_scale=None, progress=None, reuse=None):
     """Train every loss for every seed (same seed: same initial weights and batches for
     both losses); a Comparison of the held-out accuracy and loss per epoch. ``eta``: one
-    η for all, or {loss: η}. ``progress``: called once after each trained net."""
+    η for all, or {loss: η}. ``progress``: called once after each net.
+
+    ``reuse``: an earlier Comparison. A run it holds (the same data, loss, η, seed,
+    hidden, epochs, batch_size and init_scale) is taken from it instead of trained
+    again: training is deterministic, so the numbers are the ones training would give."""
     etas = eta if isinstance(eta, dict) else {name: eta for name in losses}
+    settings = {"hidden": hidden, "epochs": epochs, "batch_size": batch_size,
+                "init_scale": init_scale}
     accuracy = {name: [] for name in losses}
     loss_curves = {name: [] for name in losses}
     for seed in seeds:
         for name in losses:
-            _, history = train_digits(data, name, hidden=hidden, eta=etas[name], epochs=epochs,
-                                      batch_size=batch_size, seed=seed, init_scale=init_scale)
-            accuracy[name].append(history.val_accuracy)
-            loss_curves[name].append(history.val_loss)
+            known = reuse.curves(data, name, etas[name], seed, settings) if reuse else None
+            if known is None:
+                _, history = train_digits(data, name, eta=etas[name], seed=seed, **settings)
+                known = history.val_accuracy, history.val_loss
+            accuracy[name].append(known[0])
+            loss_curves[name].append(known[1])
             if progress is not None:
                 progress()
     return Comparison(list(seeds), etas, {k: np.array(v) for k, v in accuracy.items()},
-                      {k: np.array(v) for k, v in loss_curves.items()})
+                      {k: np.array(v) for k, v in loss_curves.items()}, settings, data)
 
 
 # ------------------------------------------------------------------------ mechanism
