@@ -30,10 +30,10 @@ RUN_ALL_TIMEOUT = 480_000  # ms; a hang, not a speed (06 took 160 s on a busy 2-
 REDRAW_TIMEOUT = 15_000  # ms for new pixels after a slider move (labs take ≤ 0.5 s)
 LATENCY_PRESSES = 10
 # After a mouse drag across a slider (30 moves in about a second) the figure must fall
-# quiet: the kernel idle and no new frame for QUIET_MS, within SETTLE_TIMEOUT_MS of the
-# release. How soon it settles is printed, not asserted (a speed, not a property; on a
-# 2-core machine it measured 37-313 ms for light labs and 228-374 ms for retraining
-# labs when the machine was quiet, and 3× that when it was not).
+# quiet: drawn at least once, then the kernel idle and no new frame for QUIET_MS, within
+# SETTLE_TIMEOUT_MS of the release. How soon it settles is printed, not asserted (a
+# speed, not a property; on a 2-core machine it measured 37-313 ms for light labs and
+# 228-374 ms for retraining labs when the machine was quiet, 3× that when it was not).
 QUIET_MS = 1500
 SETTLE_TIMEOUT_MS = 30_000
 
@@ -279,6 +279,7 @@ def drag_and_check(lab, redraw_timeout=REDRAW_TIMEOUT):
     value the model holds, and a step away and back redraws the same pixels. How long
     it took to settle is printed."""
     slider = sliders(lab.controls, SLIDERS)[0]
+    was = lab.values()[slider]
     lab_page.drag(lab.box, slider)
     released, before, drawn, quiet = lab_page.frames(lab.box, quiet_ms=QUIET_MS,
                                                      timeout_ms=SETTLE_TIMEOUT_MS)
@@ -287,7 +288,9 @@ def drag_and_check(lab, redraw_timeout=REDRAW_TIMEOUT):
         if pixels != last:
             changes.append(round(at - released))
             last = pixels
-    assert changes, f"{lab.name}: dragging {slider!r} across its track changed nothing"
+    assert changes, (f"{lab.name}: dragging {slider!r} across its track changed nothing "
+                     f"({slider} {was} → {lab.values()[slider]}, {len(drawn)} draws, "
+                     f"{'quiet' if quiet else 'not quiet'})")
     assert quiet, (
         f"{lab.name}: the figure was still changing {SETTLE_TIMEOUT_MS} ms after "
         f"releasing {slider!r}; changes at (ms from release): {changes}")

@@ -348,11 +348,12 @@ def drag(lab, name, moves=30, duration_ms=1000):
 
 
 def frames(lab, quiet_ms, timeout_ms):
-    """After ``drag``: wait until the canvas has not been drawn for ``quiet_ms`` and
-    the status bar says the kernel is idle (it is busy while it handles a slider
-    change), at most ``timeout_ms``; stop recording and return (release time, hash
-    before the drag, [(time, hash) of each draw], whether it fell quiet) on the
-    browser's clock."""
+    """After ``drag``: wait until the canvas has been drawn at least once since the
+    press (a slider that sends its value only on release draws only after it) and
+    not again for ``quiet_ms``, with the status bar saying the kernel is idle (it is
+    busy while it handles a slider change), at most ``timeout_ms``; stop recording and
+    return (release time, hash before the drag, [(time, hash) of each draw], whether
+    it fell quiet) on the browser's clock."""
     return canvas(lab).evaluate("""(c, [quiet, timeout, idle]) => new Promise(ok => {
         const t0 = performance.now();
         (function poll() {
@@ -360,8 +361,8 @@ def frames(lab, quiet_ms, timeout_ms):
                                          : window.__mouseUpAt;
           const now = performance.now();
           const status = document.querySelector('#jp-main-statusbar')?.textContent ?? '';
-          const calm = now - Math.max(last, window.__mouseUpAt) > quiet
-                       && status.includes(idle);
+          const calm = c.__frames.length > 0 && status.includes(idle)
+                       && now - Math.max(last, window.__mouseUpAt) > quiet;
           if (calm || now - t0 > timeout) {
             const frames = c.__frames;
             c.__frames = undefined;
