@@ -200,6 +200,12 @@ def wait_drawn(lab, timeout):
     })""", timeout)
 
 
+def wait_not_blank(lab, timeout):
+    """Wait until the figure shows something; False on timeout. On a busy machine
+    the first draw can be an empty canvas, and the figure follows."""
+    return wait_new_image(lab, blank(lab), timeout)
+
+
 def wait_new_image(lab, before, timeout):
     """Wait until the figure's pixels differ from ``before``; False on timeout.
 
