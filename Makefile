@@ -38,7 +38,7 @@ lab: $(STAMP)
 # Two workers, one test file (or notebook) each at a time: a notebook's cells share a
 # kernel and a browser suite its server, so a file never splits.
 test: $(STAMP) $(CHP)
-	$(BIN)/python -m pytest -rs -n 2 --dist loadfile --nbval --nbval-current-env --nbval-sanitize-with nbval_sanitize.cfg tests notebooks
+	$(BIN)/python -m pytest -rs --durations=25 -n 2 --dist loadfile --nbval --nbval-current-env --nbval-sanitize-with nbval_sanitize.cfg tests notebooks
 
 notebooks: $(STAMP)
 	$(BIN)/python tools/run_notebooks.py

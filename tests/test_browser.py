@@ -301,12 +301,14 @@ def drag_and_check(lab, redraw_timeout=REDRAW_TIMEOUT):
     at = lab_page.handle_values(lab.box, models)[slider]
     assert sent == at, f"{lab.name}: after the drag {slider!r}'s handle is at {at}, " \
                        f"its model holds {sent}"
-    check_readouts(lab)
     # The figure at rest is the one the kernel draws for the final value: a move
     # away and back must give the same pixels. The drag ends at an end of the track,
     # where one step can leave the picture as it was (θ = 1000 or 999.5 in
-    # StabilityLab): the move away goes to the other end (Home/End) and back.
-    rest = lab_page.image(lab.box)
+    # StabilityLab): the move away goes to the other end (Home/End) and back. Each
+    # picture is taken once the kernel has shown the readouts of the value the model
+    # holds and the figure has then been quiet, so a draw still on its way is never
+    # taken for the picture of a value.
+    rest = settled_image(lab, slider)
     handle = lab_page.handle(lab.box, slider)
     now, low, high = (float(handle.get_attribute(f"aria-value{end}"))
                       for end in ("now", "min", "max"))
@@ -316,15 +318,24 @@ def drag_and_check(lab, redraw_timeout=REDRAW_TIMEOUT):
     assert lab_page.wait_new_image(lab.box, rest, redraw_timeout), (
         f"{lab.name}: no new pixels after moving {slider!r} away from the dragged "
         f"value ({away})")
-    moved = lab_page.image(lab.box)
+    moved = settled_image(lab, slider)
     lab_page.press(lab.box, slider, back)
     assert lab_page.wait_new_image(lab.box, moved, redraw_timeout), (
         f"{lab.name}: no new pixels after moving {slider!r} back to the dragged value "
         f"({back})")
-    assert lab_page.image(lab.box) == rest, (
+    assert settled_image(lab, slider) == rest, (
         f"{lab.name}: the figure at rest after the drag is not the one drawn for "
         f"{slider!r} = {sent}")
+
+
+def settled_image(lab, slider):
+    """The figure's pixels once the page shows the package's readouts for the values
+    the models hold and no draw has followed for QUIET_MS."""
     check_readouts(lab)
+    assert lab_page.settle(lab.box, QUIET_MS, SETTLE_TIMEOUT_MS), (
+        f"{lab.name}: the figure was still changing {SETTLE_TIMEOUT_MS} ms after "
+        f"moving {slider!r}")
+    return lab_page.image(lab.box)
 
 
 class Clock:

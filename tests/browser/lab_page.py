@@ -226,6 +226,23 @@ def wait_new_image(lab, before, timeout):
     })""", [before, timeout])
 
 
+def settle(lab, quiet_ms, timeout_ms):
+    """Wait until the figure has not been drawn on for ``quiet_ms`` (counted from the
+    call or its last draw, whichever is later) with the status bar saying the kernel
+    is idle; False if that has not happened within ``timeout_ms``."""
+    return canvas(lab).evaluate("""(c, [quiet, timeout, idle]) => new Promise(ok => {
+        const t0 = performance.now();
+        (function poll() {
+          const now = performance.now();
+          const status = document.querySelector('#jp-main-statusbar')?.textContent ?? '';
+          if (status.includes(idle) && now - Math.max(t0, c.__drawnAt || 0) > quiet)
+            return ok(true);
+          if (now - t0 > timeout) return ok(false);
+          setTimeout(poll, 20);
+        })();
+    })""", [quiet_ms, timeout_ms, KERNEL_IDLE])
+
+
 def last_latency(lab):
     """Milliseconds from the last key press to the figure's last draw."""
     return canvas(lab).evaluate("c => c.__drawnAt - window.__keyAt")
