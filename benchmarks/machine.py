@@ -155,6 +155,19 @@ def load_average():
         return None
 
 
+def python_loop_seconds(steps=10_000_000):
+    """Seconds for a plain Python loop of ``steps`` additions: how fast this machine runs
+    Python today. Machines of one kind differ from day to day (on 2026-11-30 this loop took
+    about 4 s here, on a day when the single-neuron grid and the labs ran 5-6 times slower
+    than on 2026-11-26), and every time in the report moves with it; the ratios to
+    PyTorch, measured in turns, do not."""
+    start = time.perf_counter()
+    total = 0
+    for i in range(steps):
+        total += i
+    return time.perf_counter() - start
+
+
 def machine_info(torch_module=None):
     """A dict describing the machine and the libraries, for the report."""
     import matplotlib
@@ -175,6 +188,7 @@ def machine_info(torch_module=None):
         "matplotlib": matplotlib.__version__,
         "lecture_mlp": lecture_mlp.__version__,
         "git_commit": _git_commit(),
+        "python_loop_s": round(python_loop_seconds(), 2),
         "torch": None,
         "torch_threads": None,
         "thread_env": {name: os.environ[name] for name in

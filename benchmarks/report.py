@@ -197,6 +197,9 @@ def machine_line(report):
             f"with {m['blas']} ({m['blas_threads'] or 'unknown'} threads)")
     if m["torch"]:
         text += f", torch {m['torch']} ({m['torch_threads']} threads)"
+    if m.get("python_loop_s"):
+        text += (f"; machine speed: a 10-million-step Python loop took {m['python_loop_s']:.1f} s "
+                 "(every time below moves with it, the ratios to PyTorch do not)")
     load = report["load_average"]
     if load["start"]:
         text += (f"; load average (1 min) {load['start'][0]:.2f} at the start, "

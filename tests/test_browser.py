@@ -488,5 +488,9 @@ def test_broken_redraw_is_caught(server, page, oracle):
         f"lab = {cls.__name__}()\nlab")
     [(_, box)] = open_and_run(page, relpath)
     lab_page.wait_drawn(box, REDRAW_TIMEOUT)
+    # A first draw that is still arriving would pass for a redraw: start from a figure
+    # that is drawn and quiet.
+    assert lab_page.wait_not_blank(box, REDRAW_TIMEOUT), f"{cls.__name__}: the figure is blank"
+    assert lab_page.settle(box, QUIET_MS, SETTLE_TIMEOUT_MS), "the figure never fell quiet"
     with pytest.raises(AssertionError, match="no new pixels"):
         move_and_check(Shown(page, box, 0, cls, oracle), redraw_timeout=3000)

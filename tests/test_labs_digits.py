@@ -124,6 +124,7 @@ def test_output_report_independently(small):
     assert report["wrong_side"] == pytest.approx(wrong.mean())
     assert report["delta"] == pytest.approx(delta.mean())
     assert report["delta_wrong"] == pytest.approx(delta[wrong].mean())
+    assert report["largest_output"] == pytest.approx(O.max())
     if stuck.any():
         assert report["delta_saturated_wrong"] == pytest.approx(delta[stuck].mean())
         assert report["delta_saturated_wrong"] < 0.01  # σ' < 0.01 and |O − t| ≤ 1

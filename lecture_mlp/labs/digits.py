@@ -116,7 +116,8 @@ def output_report(net, X, t):
     ``saturated_wrong`` (fraction of the N × 10 output units saturated and wrong),
     ``wrong_side`` (fraction on the wrong side of ½, saturated or not),
     ``delta_saturated_wrong`` (mean |δ_j^K| over the saturated, wrong units; 0 if none),
-    ``delta_wrong`` (mean |δ_j^K| over all wrong-side units), ``delta`` (mean |δ_j^K|)."""
+    ``delta_wrong`` (mean |δ_j^K| over all wrong-side units), ``delta`` (mean |δ_j^K|),
+    ``largest_output`` (the largest O_j^K of all: below ½, the net answers "no" everywhere)."""
     theta = net.theta(X)
     O = net.loss_fn.output(theta)
     delta = np.abs(net.loss_fn.delta(theta, t))
@@ -125,7 +126,7 @@ def output_report(net, X, t):
     return {"saturated_wrong": float(stuck.mean()), "wrong_side": float(wrong.mean()),
             "delta_saturated_wrong": float(delta[stuck].mean()) if stuck.any() else 0.0,
             "delta_wrong": float(delta[wrong].mean()) if wrong.any() else 0.0,
-            "delta": float(delta.mean())}
+            "delta": float(delta.mean()), "largest_output": float(O.max())}
 
 
 def mechanism(data, *, epochs=30, eta=0.5, hidden=30, batch_size=10, seed=0, losses=LOSSES,
@@ -263,8 +264,8 @@ def plot_mechanism(runs):
             ax_delta.plot(e, rows["delta_wrong"], style, color=LOSS_COLORS[name], label=label)
     ax_stuck.set(xlabel="epoch", ylabel="% of output units",
                  title="saturated (σ' < 0.01) and on the wrong side of ½")
-    ax_delta.set(xlabel="epoch", ylabel="mean |δ_j^K|", yscale="log",
-                 title="mean |δ^K| on the units on the wrong side of ½")
+    ax_delta.set(xlabel="epoch", ylabel=r"mean $|\delta_j^K|$", yscale="log",
+                 title=r"mean $|\delta_j^K|$ on the units on the wrong side of ½")
     ax_stuck.legend(fontsize=7)
     return fig
 
