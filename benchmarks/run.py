@@ -126,7 +126,9 @@ def run_all(settings, *, log=print, epoch_options=None, lab_options=None, grid_o
     """Run the benchmarks ``settings`` asks for; return the report (a JSON-able dict).
 
     The *_options dicts override sizes (the tests use tiny ones)."""
-    notes = [note for note in (unset_note(),) if note]
+    notes = []
+    if unset_note():
+        notes.append(unset_note())
     torch = import_torch(settings["torch"], notes)
     if torch is not None:
         torch.set_num_threads(settings["threads"])
