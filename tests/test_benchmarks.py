@@ -180,6 +180,40 @@ def test_targets_flag_failures():
                         "neuron grid, both losses, median ms": False}
 
 
+def test_a_failed_class_run_is_summarised_by_what_went_wrong():
+    """Students whose runs failed the same way are counted on one line, whatever their
+    ports; missed steps are added; a run that failed says how, with no 'limit None'."""
+    spawn = ("RuntimeError: spawn failed: Server at http://127.0.0.1:{}/user/{}/api didn't "
+             "respond in 300 seconds")
+    run_ = {"students": 40, "servers_started": 38,
+            "errors": {"student4": spawn.format(52073, "student4"),
+                                       "student7": spawn.format(42569, "student7"),
+                                       "student13": "TimeoutError: "},
+            "pixels": {"missed": 2, "p50_ms": 90.0, "p95_ms": 250.0},
+            "login_to_notebook_p50_s": 2.0}
+    line = report.class_errors(run_)
+    assert line == ("2 of 40 students (student4, student7): " + spawn.format("PORT", "STUDENT")
+                    + "; 1 of 40 students "
+                    "(student13): TimeoutError: ; 2 steps without new pixels")
+    failed = [t for t in report.targets({"classload": [run_]}) if not t["pass"]]
+    assert [t["name"] for t in failed] == ["class of 40: new pixels", "class of 40 runs"]
+    assert failed[0]["value"] == "not measured, 38 of 40 servers started"
+    text = report._failure(failed[1])
+    assert text.startswith("class of 40 runs: 2 of 40 students") and "limit" not in text
+    many = {f"student{i}": spawn.format(40000 + i, f"student{i}") for i in range(1, 40)}
+    line = report.class_errors({**run_, "errors": many, "pixels": {"missed": 0}})
+    assert line == "39 of 40 students: " + spawn.format("PORT", "STUDENT")  # counted, not listed
+
+
+def test_a_class_that_started_is_judged_by_its_pixels():
+    run_ = {"students": 40, "servers_started": 40, "errors": {},
+            "pixels": {"missed": 0, "p50_ms": 90.0, "p95_ms": 350.0},
+            "login_to_notebook_p50_s": 2.0}
+    verdicts = {t["name"]: t["pass"] for t in report.targets({"classload": [run_]})}
+    assert verdicts == {"class of 40: new pixels p50 ms": True,
+                        "class of 40: new pixels p95 ms": False}
+
+
 def test_tables_are_pasted_between_the_readme_markers(tmp_path):
     readme = tmp_path / "README.md"
     readme.write_text(f"# Project\n\n## Benchmarks\n\n{report.README_START}\nold table\n"
