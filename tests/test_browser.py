@@ -11,6 +11,7 @@ Without Chromium or playwright the module is skipped, except in CI (CI=true), wh
 that is a failure.
 """
 
+import base64
 import json
 import math
 import os
@@ -272,12 +273,13 @@ def move_and_check(lab, redraw_timeout=REDRAW_TIMEOUT):
     return moved
 
 
-def drag_and_check(lab, redraw_timeout=REDRAW_TIMEOUT):
+def drag_and_check(lab, redraw_timeout=REDRAW_TIMEOUT, keep=None):
     """Drag the first slider's handle across its whole track with the mouse; the
     figure must fall quiet after the release (the kernel does not keep drawing queued
     values) and then show the final value: the readouts are the package's for the
     value the model holds, and a step away and back redraws the same pixels. How long
-    it took to settle is printed."""
+    it took to settle is printed. ``keep``: a path prefix under which both pictures are
+    saved when they differ."""
     slider = sliders(lab.controls, SLIDERS)[0]
     was = lab.values()[slider]
     lab_page.drag(lab.box, slider)
@@ -323,9 +325,14 @@ def drag_and_check(lab, redraw_timeout=REDRAW_TIMEOUT):
     assert lab_page.wait_new_image(lab.box, moved, redraw_timeout), (
         f"{lab.name}: no new pixels after moving {slider!r} back to the dragged value "
         f"({back})")
-    assert settled_image(lab, slider) == rest, (
+    final = settled_image(lab, slider)
+    if final != rest and keep is not None:  # both pictures, for whoever reads the failure
+        for name, url in (("rest_after_drag", rest), ("moved_away_and_back", final)):
+            pathlib.Path(f"{keep}__{name}.png").write_bytes(
+                base64.b64decode(url.split(",", 1)[1]))
+    assert final == rest, (
         f"{lab.name}: the figure at rest after the drag is not the one drawn for "
-        f"{slider!r} = {sent}")
+        f"{slider!r} = {sent}" + (f" (both saved as {keep}__*.png)" if keep else ""))
 
 
 def settled_image(lab, slider):
@@ -422,7 +429,7 @@ def check_lab(lab, built, stem):
     check_readouts(lab)  # the state Run All left, before any move
     try:
         move_and_check(lab)
-        drag_and_check(lab)
+        drag_and_check(lab, keep=stem)
     finally:
         box.screenshot(path=f"{stem}__after.png")
     assert not changed, (

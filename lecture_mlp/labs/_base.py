@@ -30,7 +30,9 @@ the browser tests check for every lab.)
 After a blit (and after asking for a full render) the figure is marked as drawn: under
 ``%matplotlib widget`` pyplot redraws every *stale* figure after each message from the
 front end (IPython's ``post_execute`` event, which the comm layer also fires), and a
-lab left stale would be rendered a second time with nothing new to show.
+lab left stale would be rendered a second time with nothing new to show. The browser
+gets the changed pixels as diff images; after a burst of them a full image follows
+(``_keyframes``), since the browser may drop a diff that a newer one replaced.
 
 Lifecycle: at most one lab of each class is live. Building a lab closes the previous
 one of the same class (a re-run cell), and ``close()`` frees what a lab built: its
@@ -55,6 +57,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.backend_bases import FigureCanvasBase
 from matplotlib.text import Text
+
+from ._keyframes import Keyframes, sends_diff_images
 
 # One colour per loss in every figure and lab of every notebook.
 LOSS_COLORS = {"quadratic": "tab:red", "cross_entropy": "tab:blue",
@@ -100,6 +104,9 @@ class Lab:
                             ("toolbar_visible", False), ("resizable", False)):
             if hasattr(canvas, attr):
                 setattr(canvas, attr, value)
+        # A full image after a burst of diff images (see _keyframes): the browser may
+        # drop a diff that a newer one replaced before it loaded.
+        self._keyframes = Keyframes(canvas) if sends_diff_images(canvas) else None
         # For blitting: (renderer, axes limits, the figure without the blitted layers).
         self._background = None
         self._layers = []  # what a blit draws over the background, in order
@@ -312,6 +319,9 @@ class Lab:
                 control.unobserve(self._on_change, names="value")
             except ValueError:  # a build that failed before observing
                 pass
+        if getattr(self, "_keyframes", None) is not None:
+            self._keyframes.close()
+            self._keyframes = None
         fig = getattr(self, "fig", None)
         roots = [*controls.values(), getattr(self, "readout", None),
                  getattr(self, "note", None), getattr(self, "widget", None)]
