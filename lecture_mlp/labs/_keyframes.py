@@ -40,7 +40,6 @@ class Keyframes:
         self.canvas = canvas
         self.last_sent = None  # time.monotonic() of the last image sent
         self.pending = None  # the scheduled full image (an asyncio TimerHandle)
-        self.sent_full = 0  # full images sent by this class, for tests and benchmarks
         self._original = canvas.get_diff_image
         canvas.get_diff_image = self._get_diff_image  # refresh_all calls it per image
 
@@ -76,7 +75,6 @@ class Keyframes:
         canvas._force_full = True
         canvas._png_is_old = True
         canvas.manager.refresh_all()
-        self.sent_full += 1
 
     def close(self):
         self._cancel()
