@@ -143,9 +143,10 @@ def assert_training_lab_shows(lab):
     np.testing.assert_allclose(lab.image.get_array(), region_image(O))
     assert lab.axes[0].get_ylim()[1] >= max(history.loss)
     read = lab.readout_values()
-    assert read["C after training"] == f"{history.loss[-1]:.4f}"
+    symbol = "E" if v["loss"] == "quadratic" else "C"  # the lecture's name for that loss
+    assert read[f"{symbol} after training"] == f"{history.loss[-1]:.4f}"
     assert read["accuracy after training"] == f"{history.accuracy[-1]:.3f}"
-    assert read["C before training"] == f"{history.loss[0]:.4f}"
+    assert read[f"{symbol} before training"] == f"{history.loss[0]:.4f}"
     reached = [e for e, a in enumerate(history.accuracy) if a >= 0.9]
     assert read["first epoch with accuracy ≥ 0.9"] == (str(reached[0]) if reached
                                                         else "not reached")

@@ -156,7 +156,7 @@ def check_neuron_lab(lab):
         label = {"quadratic": "(quadratic)", "cross_entropy": "(cross entropy)"}[loss]
         assert r[f"O = σ(θ) {label}"] == f"{split['O']:.4f}"
         assert r[f"σ'(θ) = O(1 − O) {label}"] == f"{split['sigma_prime']:.4g}"
-        assert r[f"∂C/∂w = ∂C/∂O · σ'(θ) · x {label}"] == f"{split['product']:+.4g}"
+        assert r[f"∂L/∂w = ∂L/∂O · σ'(θ) · x {label}"] == f"{split['product']:+.4g}"
         # Equal up to rounding: the run's δ uses O(1 − O), whose 1 − O carries an absolute
         # rounding error of about 1e-16 (relative error large only where σ' ≈ 0), while
         # sigmoid_prime computes σ(θ)σ(−θ) accurately; |∂C/∂O · x| ≤ 2 scales it.

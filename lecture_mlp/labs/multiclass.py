@@ -353,11 +353,12 @@ class ThreeClassLab(Lab):
         self.image.set_extent(extent)
         self.axes[2].set(xlim=extent[:2], ylim=extent[2:])
         reached = np.flatnonzero(np.asarray(history.accuracy) >= 0.9)
+        symbol = "E" if loss == "quadratic" else "C"  # the lecture's names for the two
         self.readout.value = readout_table([
             ("loss", LOSS_LABELS[loss]),
             ("η", f"{eta:.3g}"),
-            ("C before training", f"{history.loss[0]:.4f}"),
-            ("C after training", f"{history.loss[-1]:.4f}"),
+            (f"{symbol} before training", f"{history.loss[0]:.4f}"),
+            (f"{symbol} after training", f"{history.loss[-1]:.4f}"),
             ("accuracy after training", f"{history.accuracy[-1]:.3f}"),
             ("first epoch with accuracy ≥ 0.9", str(reached[0]) if reached.size else "not reached"),
         ])

@@ -45,9 +45,9 @@ def theta_factors(theta, t):
 
 
 def dC_dO(loss, O, t, sigma_prime=None):
-    """∂C/∂O of one sample's loss: O − t (quadratic, C = ½(O − t)²) or
-    (O − t)/(O(1 − O)) (cross entropy, C = −t log O − (1 − t) log(1 − O)).
-    Times σ'(θ) = O(1 − O) it gives δ = ∂C/∂θ; for cross entropy the O(1 − O) cancels.
+    """∂L/∂O of one sample's loss L: O − t (quadratic, L = E = ½(O − t)²) or
+    (O − t)/(O(1 − O)) (cross entropy, L = C = −t log O − (1 − t) log(1 − O)).
+    Times σ'(θ) = O(1 − O) it gives δ = ∂L/∂θ; for cross entropy the O(1 − O) cancels.
     ``sigma_prime``: O(1 − O) computed from θ (accurate where 1 − O rounds), if known."""
     if loss == "quadratic":
         return O - t
@@ -57,13 +57,13 @@ def dC_dO(loss, O, t, sigma_prime=None):
 
 
 def gradient_split(run, epoch):
-    """∂C/∂w of a single-neuron run at ``epoch``, split by the chain rule.
+    """∂L/∂w of a single-neuron run at ``epoch`` (L = E or C), split by the chain rule.
 
-    ∂C/∂w = ∂C/∂O · σ'(θ) · x with θ = w x + b and O = σ(θ), all taken at the state
+    ∂L/∂w = ∂L/∂O · σ'(θ) · x with θ = w x + b and O = σ(θ), all taken at the state
     after ``epoch`` updates (``run`` is a scalar ``neuron.NeuronRun``). Returns floats:
     theta, O, dC_dO, sigma_prime, x, product (the three factors multiplied), grad_w
-    (the run's own ∂C/∂w, equal to the product up to rounding) and error_x = (O − t)·x,
-    which is ∂C/∂w for cross entropy and σ'(θ) times larger than it for the quadratic.
+    (the run's own ∂L/∂w, equal to the product up to rounding) and error_x = (O − t)·x,
+    which is ∂C/∂w for cross entropy and σ'(θ) times larger than ∂E/∂w for the quadratic.
     """
     theta = float(run.w[epoch] * run.x + run.b[epoch])
     O = float(run.output[epoch])
@@ -267,9 +267,9 @@ class SingleNeuronLab(Lab):
 
     One input x, output O = σ(θ), θ = w x + b, target t; both w and b are updated,
     η per epoch, from (w₀, b₀). Three panels against epoch (index 0 = the start, index
-    e = after e updates): the output O, the cost C and |∂C/∂w|, quadratic and cross
-    entropy on shared axes. The epoch slider marks one epoch; the readout splits
-    ∂C/∂w = ∂C/∂O · σ'(θ) · x there for both losses. Buttons reset the canonical
+    e = after e updates): the output O, the loss (E or C) and its |∂/∂w|, quadratic and
+    cross entropy on shared axes. The epoch slider marks one epoch; the readout splits
+    ∂L/∂w = ∂L/∂O · σ'(θ) · x there for both losses (L = E or C). Buttons reset the canonical
     example (x = 1, t = 0, η = 0.15, 300 epochs) from either start.
     """
 
@@ -388,16 +388,17 @@ class SingleNeuronLab(Lab):
             return (label, *(format(split[loss][key], fmt) for loss in LOSSES))
 
         self.readout.value = (
-            f"<b>at epoch e = {epoch}</b>"
+            f"<b>at epoch e = {epoch}</b> (L is the loss: E for the quadratic, C for the "
+            "cross entropy)"
             + loss_table([
                 row("θ = w x + b", "theta", ".4f"),
                 row("O = σ(θ)", "O", ".4f"),
-                ("∂C/∂O", "O − t", "(O − t)/(O(1 − O))"),
-                row("∂C/∂O value", "dC_dO", "+.4g"),
+                ("∂L/∂O", "O − t", "(O − t)/(O(1 − O))"),
+                row("∂L/∂O value", "dC_dO", "+.4g"),
                 row("σ'(θ) = O(1 − O)", "sigma_prime", ".4g"),
                 row("x", "x", ".4g"),
-                row("∂C/∂w = ∂C/∂O · σ'(θ) · x", "product", "+.4g"),
-                ("∂C/∂w in closed form", "(O − t) σ'(θ) x", "(O − t) x"),
+                row("∂L/∂w = ∂L/∂O · σ'(θ) · x", "product", "+.4g"),
+                ("∂L/∂w in closed form", "(O − t) σ'(θ) x", "(O − t) x"),
                 row("(O − t) · x", "error_x", "+.4g"),
                 ("epochs until O is on t's side of 0.5", learned["quadratic"],
                  learned["cross_entropy"]),
