@@ -127,8 +127,9 @@ def run_all(settings, *, log=print, epoch_options=None, lab_options=None, grid_o
 
     The *_options dicts override sizes (the tests use tiny ones)."""
     notes = []
-    if unset_note():
-        notes.append(unset_note())
+    unset = unset_note()
+    if unset:
+        notes.append(unset)
     torch = import_torch(settings["torch"], notes)
     if torch is not None:
         torch.set_num_threads(settings["threads"])
